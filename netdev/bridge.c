@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bridge.c - look up a Linux bridge and make a tap one of its ports.
+ *
+ * tap_attach_to_bridge() does in one RTM_NEWLINK request what
+ * qemu-bridge-helper does in four ioctls: the tap's MAC gets first octet
+ * 0xFE (a bridge takes the lowest port MAC as its own; 0xFE is never the
+ * lowest), its MTU becomes the bridge's, its alias records the lease, it
+ * joins the bridge and comes up. The kernel applies the address and MTU
+ * before the master, so the bridge never sees the tap's old address.
+ */
+#include "bridge.h"
+
+#include <string.h>
+#include <net/if.h>
+#include <netlink/route/link/bridge.h>
+
+#include "error.h"
+
+/* First octet of every tap's MAC: locally administered, sorts last */
+#define TAP_MAC_FIRST_OCTET 0xfe
+
+/**
+ * bridge_lookup() - find a bridge by name
+ * @nl:		netlink socket
+ * @name:	the bridge's interface name
+ * @br:		filled in on success
+ * @error:	set on failure: no such interface, or not a bridge
+ *
+ * Return: true on success.
+ */
+bool bridge_lookup(struct netlink *nl, const char *name, struct bridge *br,
+		   GError **error)
+{
+	g_autoptr(rtnl_link) link = NULL;
+	GError *local = NULL;
+
+	link = netlink_get_link(nl, name, &local);
+	if (!link) {
+		if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
+			g_clear_error(&local);
+			g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
+				    "bridge %s does not exist", name);
+		} else {
+			g_propagate_error(error, local);
+		}
+		return false;
+	}
+	if (!rtnl_link_is_bridge(link)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "%s is not a bridge", name);
+		return false;
+	}
+	g_strlcpy(br->name, name, sizeof(br->name));
+	br->ifindex = rtnl_link_get_ifindex(link);
+	br->mtu = rtnl_link_get_mtu(link);
+	return true;
+}
+
+/**
+ * tap_attach_to_bridge() - configure a new tap and make it a bridge port
+ * @nl:		netlink socket
+ * @tap_name:	the tap's interface name
+ * @br:		the bridge, from bridge_lookup()
+ * @alias:	interface alias to record (the lease)
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool tap_attach_to_bridge(struct netlink *nl, const char *tap_name,
+			  const struct bridge *br, const char *alias,
+			  GError **error)
+{
+	g_autoptr(rtnl_link) orig = NULL;
+	g_autoptr(rtnl_link) changes = NULL;
+	struct nl_addr *old_mac, *new_mac;
+	unsigned char mac[6];
+
+	orig = netlink_get_link(nl, tap_name, error);
+	if (!orig)
+		return false;
+	old_mac = rtnl_link_get_addr(orig);
+	if (!old_mac || nl_addr_get_len(old_mac) != sizeof(mac)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "%s has no Ethernet address", tap_name);
+		return false;
+	}
+	memcpy(mac, nl_addr_get_binary_addr(old_mac), sizeof(mac));
+	mac[0] = TAP_MAC_FIRST_OCTET;
+
+	changes = rtnl_link_alloc();
+	new_mac = nl_addr_build(AF_LLC, mac, sizeof(mac));
+	if (!changes || !new_mac) {
+		nl_addr_put(new_mac);
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
+		return false;
+	}
+	rtnl_link_set_addr(changes, new_mac);	/* takes its own reference */
+	nl_addr_put(new_mac);
+	rtnl_link_set_mtu(changes, br->mtu);
+	rtnl_link_set_ifalias(changes, alias);
+	rtnl_link_set_master(changes, br->ifindex);
+	rtnl_link_set_flags(changes, IFF_UP);
+
+	return netlink_change_link(nl, orig, changes, error);
+}

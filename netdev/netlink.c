@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netlink.c - route netlink socket with extended ACK.
+ *
+ * Theory of operation: netlink_open() connects a NETLINK_ROUTE socket
+ * (libnl opens it SOCK_CLOEXEC), turns on NETLINK_EXT_ACK and installs an
+ * error callback that keeps the kernel's message text (NLMSGERR_ATTR_MSG).
+ * netlink_get_link() and netlink_change_link() wrap the libnl-route calls
+ * and turn a failure into one line: what failed, the kernel's reason.
+ */
+#include "netlink.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+
+#include "error.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/**
+ * struct netlink - a connected route netlink socket
+ * @sock:	libnl socket
+ * @extack:	the kernel's text for the last error, "" when it gave none
+ */
+struct netlink {
+	struct nl_sock *sock;
+	char extack[256];
+};
+
+/**
+ * netlink_keep_extack() - libnl error callback: remember the kernel's text
+ * @who:	sender (unused)
+ * @err:	the error message's payload
+ * @arg:	struct netlink
+ *
+ * Return: NL_STOP, so that libnl returns the error to the caller.
+ */
+static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
+			       void *arg)
+{
+	struct netlink *nl = arg;
+	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	size_t offset = sizeof(*err);
+	struct nlattr *attrs, *attr;
+	int len, rem;
+
+	nl->extack[0] = '\0';
+	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+		offset += err->msg.nlmsg_len - NLMSG_HDRLEN;
+	len = (int)hdr->nlmsg_len - NLMSG_HDRLEN - (int)offset;
+	if (len <= 0)
+		return NL_STOP;
+	attrs = (struct nlattr *)((char *)err + offset);
+	nla_for_each_attr(attr, attrs, len, rem) {
+		if (nla_type(attr) == NLMSGERR_ATTR_MSG && nla_len(attr) > 0) {
+			g_strlcpy(nl->extack, nla_data(attr),
+				  MIN((size_t)nla_len(attr),
+				      sizeof(nl->extack)));
+		}
+	}
+	return NL_STOP;
+}
+
+/**
+ * netlink_open() - connect a route netlink socket with extended ACK
+ * @error:	set on failure
+ *
+ * Return: the socket, or NULL with @error set.
+ */
+struct netlink *netlink_open(GError **error)
+{
+	struct netlink *nl = g_new0(struct netlink, 1);
+	int one = 1, fd, rc;
+
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot allocate a netlink socket");
+		goto fail;
+	}
+	rc = nl_connect(nl->sock, NETLINK_ROUTE);
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot open a route netlink socket: %s",
+			    nl_geterror(rc));
+		goto fail;
+	}
+	fd = nl_socket_get_fd(nl->sock);
+	/* older kernels lack these; their messages then just lack the text */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, netlink_keep_extack, nl);
+	return nl;
+fail:
+	netlink_close(nl);
+	return NULL;
+}
+
+/**
+ * netlink_close() - close and free a socket from netlink_open()
+ * @nl:		the socket, or NULL
+ */
+void netlink_close(struct netlink *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		nl_socket_free(nl->sock);
+	g_free(nl);
+}
+
+/**
+ * netlink_reason() - the kernel's text if it gave one, else libnl's
+ * @nl:		socket that saw the error
+ * @rc:		libnl error code (negative)
+ *
+ * Return: a string valid until the next request on @nl.
+ */
+static const char *netlink_reason(const struct netlink *nl, int rc)
+{
+	return nl->extack[0] ? nl->extack : nl_geterror(rc);
+}
+
+/**
+ * netlink_get_link() - the kernel's current state of a link, by name
+ * @nl:		socket
+ * @name:	interface name
+ * @error:	set on failure; TW_ERROR_NOT_FOUND when there is no such link
+ *
+ * Return: a reference the caller puts, or NULL with @error set.
+ */
+struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
+				   GError **error)
+{
+	struct rtnl_link *link = NULL;
+	int rc;
+
+	nl->extack[0] = '\0';
+	rc = rtnl_link_get_kernel(nl->sock, 0, name, &link);
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV) {
+		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
+			    "no interface %s", name);
+		return NULL;
+	}
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot look up interface %s: %s", name,
+			    netlink_reason(nl, rc));
+		return NULL;
+	}
+	return link;
+}
+
+/**
+ * netlink_change_link() - apply @changes to a link in one request
+ * @nl:		socket
+ * @orig:	the link as the kernel holds it (from netlink_get_link())
+ * @changes:	the attributes to set
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
+			 struct rtnl_link *changes, GError **error)
+{
+	int rc;
+
+	nl->extack[0] = '\0';
+	rc = rtnl_link_change(nl->sock, orig, changes, 0);
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot configure %s: %s",
+			    rtnl_link_get_name(orig), netlink_reason(nl, rc));
+		return false;
+	}
+	return true;
+}

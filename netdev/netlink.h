@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netlink.h - a route netlink socket that reports the kernel's own reason.
+ *
+ * Thin layer over libnl-route: one socket per process, extended ACK turned on
+ * so that a refusal carries the kernel's text, and a GError for every failure.
+ */
+#ifndef TAPWARDEN_NETDEV_NETLINK_H
+#define TAPWARDEN_NETDEV_NETLINK_H
+
+#include <stdbool.h>
+#include <glib.h>
+#include <netlink/route/link.h>
+
+struct netlink;
+
+struct netlink *netlink_open(GError **error);
+void netlink_close(struct netlink *nl);
+/* g_autoptr() needs typedef'ed names */
+typedef struct netlink netlink;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(netlink, netlink_close)
+
+struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
+				   GError **error);
+bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
+			 struct rtnl_link *changes, GError **error);
+
+typedef struct rtnl_link rtnl_link;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(rtnl_link, rtnl_link_put)
+
+#endif

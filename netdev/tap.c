@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tap.c - create a non-persistent tap device named tw<N>.
+ *
+ * The tap is created with TUNSETIFF on a fresh /dev/net/tun descriptor and
+ * is never made persistent: the kernel removes it when the last descriptor
+ * closes, so a failure anywhere later is cleaned up by tap_close(). Virtio
+ * net headers are asked for only when the kernel offers them
+ * (TUNGETFEATURES), as qemu-bridge-helper does.
+ */
+#include "tap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/if_tun.h>
+
+#include "error.h"
+
+#define TUN_DEVICE "/dev/net/tun"
+
+/**
+ * tap_create() - create a tap device named tw<N>
+ * @want_vnet_hdr:	ask for IFF_VNET_HDR (--use-vnet) if the kernel has it
+ * @tap:		filled in on success
+ * @error:		set on failure
+ *
+ * Return: true on success; the caller owns @tap->fd.
+ */
+bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
+{
+	unsigned int features = 0;
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	fd = open(TUN_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot open %s: %s", TUN_DEVICE, g_strerror(err));
+		return false;
+	}
+	if (ioctl(fd, TUNGETFEATURES, &features) < 0)
+		features = 0;
+
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (want_vnet_hdr && (features & IFF_VNET_HDR))
+		ifr.ifr_flags |= IFF_VNET_HDR;
+	g_strlcpy(ifr.ifr_name, TAP_NAME_PATTERN, sizeof(ifr.ifr_name));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int err = errno;
+
+		close(fd);
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot create a tap device: %s", g_strerror(err));
+		return false;
+	}
+
+	tap->fd = fd;
+	g_strlcpy(tap->name, ifr.ifr_name, sizeof(tap->name));
+	tap->vnet_hdr = ifr.ifr_flags & IFF_VNET_HDR;
+	return true;
+}
+
+/**
+ * tap_close() - close the descriptor; the kernel then removes the tap
+ * @tap:	tap from tap_create(), or one with fd -1
+ */
+void tap_close(struct tap *tap)
+{
+	if (tap->fd >= 0)
+		close(tap->fd);
+	tap->fd = -1;
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bridge_acl.c - parse /etc/qemu/bridge.conf and decide on a bridge name.
+ *
+ * Semantics are qemu-bridge-helper's, so an existing setup keeps working:
+ * one rule a line, `allow NAME`, `allow all`, `deny NAME`, `deny all`,
+ * `include FILE`; blank lines and lines starting with '#' are ignored; the
+ * command and its argument are separated by a space or a tab. A bridge is
+ * allowed when some allow rule matches and no deny rule does, wherever the
+ * rules stand (deny wins); with no rule, it is denied.
+ *
+ * Where qemu-bridge-helper was lax, tapwarden fails closed and says where:
+ * a name of 16 or more bytes, or one the kernel would not accept, is an
+ * error (CVE-2019-13164); so are include loops and chains deeper than
+ * BRIDGE_ACL_MAX_DEPTH, and a syntax error inside an included file. An
+ * included file that does not exist or that this process may not read is
+ * skipped, as qemu-bridge-helper skips it (it reads with the caller's
+ * rights, so per-user files are included by name). A relative include is
+ * resolved against the directory of the file that includes it.
+ */
+#include "bridge_acl.h"
+
+#include <string.h>
+#include <net/if.h>
+#include <sys/stat.h>
+
+#include "config_file.h"
+#include "error.h"
+#include "ifname.h"
+
+enum acl_rule_type {
+	ACL_ALLOW,
+	ACL_ALLOW_ALL,
+	ACL_DENY,
+	ACL_DENY_ALL,
+};
+
+/**
+ * struct acl_rule - one allow or deny line
+ * @type:	what the line says
+ * @name:	the bridge, for ACL_ALLOW and ACL_DENY
+ */
+struct acl_rule {
+	enum acl_rule_type type;
+	char name[IFNAMSIZ];
+};
+
+/**
+ * struct bridge_acl - every rule of a file and its includes, in order
+ * @rules:	array of struct acl_rule
+ */
+struct bridge_acl {
+	GArray *rules;
+};
+
+/**
+ * struct file_id - identity of a file on the include stack, for loops
+ * @dev:	device
+ * @ino:	inode
+ */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+static bool acl_parse_file(struct bridge_acl *acl, const char *path,
+			   GArray *stack, GError **error);
+
+/**
+ * acl_include() - handle an `include FILE` line
+ * @acl:	rules so far
+ * @from:	the file that includes
+ * @lineno:	the line of the include
+ * @target:	the file to include, as written
+ * @stack:	files being parsed, outermost first
+ * @error:	set on failure, naming @from and @lineno
+ *
+ * Return: true when the file was parsed or skipped as unreadable.
+ */
+static bool acl_include(struct bridge_acl *acl, const char *from,
+			unsigned int lineno, const char *target,
+			GArray *stack, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(from);
+	g_autofree char *path = g_path_is_absolute(target) ?
+		g_strdup(target) : g_build_filename(dir, target, NULL);
+	GError *local = NULL;
+
+	if (stack->len >= BRIDGE_ACL_MAX_DEPTH) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s:%u: includes nested deeper than %d", from,
+			    lineno, BRIDGE_ACL_MAX_DEPTH);
+		return false;
+	}
+	if (acl_parse_file(acl, path, stack, &local))
+		return true;
+	if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND) ||
+	    g_error_matches(local, TW_ERROR, TW_ERROR_DENIED)) {
+		g_clear_error(&local);	/* as qemu-bridge-helper: skipped */
+		return true;
+	}
+	g_propagate_prefixed_error(error, local, "%s:%u: in include: ", from,
+				   lineno);
+	return false;
+}
+
+/**
+ * acl_parse_line() - parse one line into @acl
+ * @acl:	rules so far
+ * @path:	the file, for messages
+ * @lineno:	line number, from 1
+ * @line:	the line, without its newline; modified
+ * @stack:	files being parsed
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool acl_parse_line(struct bridge_acl *acl, const char *path,
+			   unsigned int lineno, char *line, GArray *stack,
+			   GError **error)
+{
+	struct acl_rule rule = { 0 };
+	char *cmd, *arg;
+	GError *local = NULL;
+
+	cmd = line;
+	while (g_ascii_isspace(*cmd))
+		cmd++;
+	if (*cmd == '#' || *cmd == '\0')
+		return true;
+
+	arg = cmd + strcspn(cmd, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	g_strstrip(arg);
+	if (*arg == '\0') {
+		g_autofree char *shown = g_strescape(cmd, NULL);
+
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s:%u: `%s' needs an argument", path, lineno,
+			    shown);
+		return false;
+	}
+
+	if (!strcmp(cmd, "include"))
+		return acl_include(acl, path, lineno, arg, stack, error);
+
+	if (!strcmp(cmd, "allow")) {
+		rule.type = strcmp(arg, "all") ? ACL_ALLOW : ACL_ALLOW_ALL;
+	} else if (!strcmp(cmd, "deny")) {
+		rule.type = strcmp(arg, "all") ? ACL_DENY : ACL_DENY_ALL;
+	} else {
+		g_autofree char *shown = g_strescape(cmd, NULL);
+
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s:%u: unknown command `%s'", path, lineno,
+			    shown);
+		return false;
+	}
+	if (rule.type == ACL_ALLOW || rule.type == ACL_DENY) {
+		if (!ifname_check(arg, &local)) {
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s:%u: %s", path, lineno, local->message);
+			g_error_free(local);
+			return false;
+		}
+		g_strlcpy(rule.name, arg, sizeof(rule.name));
+	}
+	g_array_append_val(acl->rules, rule);
+	return true;
+}
+
+/**
+ * acl_parse_file() - parse a file and, recursively, its includes
+ * @acl:	rules so far
+ * @path:	file to parse
+ * @stack:	array of struct file_id being parsed, for loop detection
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool acl_parse_file(struct bridge_acl *acl, const char *path,
+			   GArray *stack, GError **error)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	struct file_id id;
+	struct stat st;
+	gsize length;
+	bool ok = true;
+
+	text = config_file_read(path, &st, &length, error);
+	if (!text)
+		return false;
+	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
+	for (unsigned int i = 0; i < stack->len; i++) {
+		struct file_id *seen = &g_array_index(stack, struct file_id, i);
+
+		if (seen->dev == id.dev && seen->ino == id.ino) {
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s: include loop", path);
+			return false;
+		}
+	}
+	g_array_append_val(stack, id);
+
+	lines = g_strsplit(text, "\n", -1);
+	for (unsigned int i = 0; ok && lines[i]; i++)
+		ok = acl_parse_line(acl, path, i + 1, lines[i], stack, error);
+
+	g_array_set_size(stack, stack->len - 1);
+	return ok;
+}
+
+/**
+ * bridge_acl_load() - read an ACL file and everything it includes
+ * @path:	the file, e.g. /etc/qemu/bridge.conf
+ * @error:	set on failure: "FILE:LINE: reason"
+ *
+ * Return: the rules, or NULL with @error set; nothing partial.
+ */
+struct bridge_acl *bridge_acl_load(const char *path, GError **error)
+{
+	g_autoptr(bridge_acl) acl = g_new0(struct bridge_acl, 1);
+	g_autoptr(GArray) stack = g_array_new(FALSE, FALSE,
+					      sizeof(struct file_id));
+
+	acl->rules = g_array_new(FALSE, FALSE, sizeof(struct acl_rule));
+	if (!acl_parse_file(acl, path, stack, error))
+		return NULL;
+	return g_steal_pointer(&acl);
+}
+
+/**
+ * bridge_acl_allows() - may a tap join @bridge
+ * @acl:	rules from bridge_acl_load()
+ * @bridge:	bridge name
+ *
+ * Return: true when an allow rule matches and no deny rule does.
+ */
+bool bridge_acl_allows(const struct bridge_acl *acl, const char *bridge)
+{
+	bool allowed = false, denied = false;
+
+	for (unsigned int i = 0; i < acl->rules->len; i++) {
+		const struct acl_rule *rule =
+			&g_array_index(acl->rules, struct acl_rule, i);
+
+		switch (rule->type) {
+		case ACL_ALLOW_ALL:
+			allowed = true;
+			break;
+		case ACL_ALLOW:
+			allowed |= !strcmp(rule->name, bridge);
+			break;
+		case ACL_DENY_ALL:
+			denied = true;
+			break;
+		case ACL_DENY:
+			denied |= !strcmp(rule->name, bridge);
+			break;
+		}
+	}
+	return allowed && !denied;
+}
+
+/**
+ * bridge_acl_free() - free rules from bridge_acl_load()
+ * @acl:	the rules, or NULL
+ */
+void bridge_acl_free(struct bridge_acl *acl)
+{
+	if (!acl)
+		return;
+	if (acl->rules)
+		g_array_unref(acl->rules);
+	g_free(acl);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * bridge_acl.h - qemu-bridge-helper's bridge.conf, with its exact meaning.
+ */
+#ifndef TAPWARDEN_POLICY_BRIDGE_ACL_H
+#define TAPWARDEN_POLICY_BRIDGE_ACL_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+/* Deepest chain of includes accepted; deeper is an error */
+#define BRIDGE_ACL_MAX_DEPTH 16
+
+struct bridge_acl;
+typedef struct bridge_acl bridge_acl;
+
+struct bridge_acl *bridge_acl_load(const char *path, GError **error);
+bool bridge_acl_allows(const struct bridge_acl *acl, const char *bridge);
+void bridge_acl_free(struct bridge_acl *acl);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(bridge_acl, bridge_acl_free)
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config_file.c - read a whole configuration file through one descriptor.
+ *
+ * The file is opened once, checked on the descriptor (a regular file, not
+ * too big) and read from that descriptor, so a path swapped for a symlink,
+ * a FIFO or a directory between check and read cannot be what is parsed.
+ * Errors carry the reason: TW_ERROR_NOT_FOUND for a missing file,
+ * TW_ERROR_DENIED for one the process may not read, TW_ERROR_CONFIG else.
+ */
+#include "config_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+/**
+ * config_file_read() - read a configuration file
+ * @path:	file to read
+ * @st:		its fstat() result, filled in on success (for loop checks)
+ * @length:	number of bytes read, filled in on success
+ * @error:	set on failure
+ *
+ * Return: the contents, NUL-terminated, or NULL with @error set.
+ */
+char *config_file_read(const char *path, struct stat *st, gsize *length,
+		       GError **error)
+{
+	g_autofree char *text = NULL;
+	size_t done = 0;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		err = errno;
+		g_set_error(error, TW_ERROR,
+			    err == ENOENT ? TW_ERROR_NOT_FOUND :
+			    err == EACCES ? TW_ERROR_DENIED : TW_ERROR_CONFIG,
+			    "%s: cannot open: %s", path, g_strerror(err));
+		return NULL;
+	}
+	if (fstat(fd, st) < 0) {
+		err = errno;
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s: cannot stat: %s", path, g_strerror(err));
+		goto out;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s: not a regular file", path);
+		goto out;
+	}
+	if ((unsigned long long)st->st_size > CONFIG_FILE_MAX_SIZE) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s: too big (%lld bytes, at most %u)", path,
+			    (long long)st->st_size, CONFIG_FILE_MAX_SIZE);
+		goto out;
+	}
+	text = g_malloc((size_t)st->st_size + 1);
+	while (done < (size_t)st->st_size) {
+		ssize_t n = read(fd, text + done, (size_t)st->st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s: cannot read: %s", path,
+				    g_strerror(err));
+			g_clear_pointer(&text, g_free);
+			goto out;
+		}
+		if (n == 0)
+			break;	/* shrank while we read: parse what is there */
+		done += (size_t)n;
+	}
+	text[done] = '\0';
+	if (memchr(text, '\0', done)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s: contains a NUL byte", path);
+		g_clear_pointer(&text, g_free);
+		goto out;
+	}
+	*length = done;
+out:
+	close(fd);
+	return g_steal_pointer(&text);
+}

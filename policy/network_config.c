@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * network_config.c - load and check tapwarden.conf.
+ *
+ * The file is a GLib key file (DESIGN.md section 3) with one group
+ * `[network NAME]` per network. GKeyFile does the parsing; a light scan of
+ * the raw lines (key_positions_index()) gives each group and key its line
+ * number for messages, and refuses what GKeyFile would silently merge: a
+ * group or a key written twice. Every error reads
+ * "FILE:LINE: [network NAME] KEY: reason", and a file with any error is
+ * refused whole: nothing of it is used.
+ *
+ * Keys of features this build does not implement yet are refused rather
+ * than ignored, so that a network never silently lacks the isolation it was
+ * configured with.
+ */
+#include "network_config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "config_file.h"
+#include "error.h"
+#include "ifname.h"
+
+#define NETWORK_GROUP_PREFIX "network "
+
+/**
+ * struct network_config - every network of one file
+ * @networks:	name -> struct network
+ */
+struct network_config {
+	GHashTable *networks;
+};
+
+/* Keys DESIGN.md defines; those not in implemented_keys are refused */
+static const char *const known_keys[] = {
+	"mode", "bridge", "vlan", "vlan-uplink", "address", "dhcp", "forward",
+	"inbound", "outbound", "isolated", "allow-users", "allow-groups",
+	"max-per-user", NULL,
+};
+static const char *const implemented_keys[] = { "mode", "bridge", NULL };
+
+/**
+ * struct parse_ctx - what every message of one load needs
+ * @path:	the file
+ * @lines:	"group" and "group\nkey" -> line number (GUINT_TO_POINTER)
+ */
+struct parse_ctx {
+	const char *path;
+	GHashTable *lines;
+};
+
+/**
+ * line_of() - line number of a group or of a key in it, 0 if unknown
+ * @ctx:	parse context
+ * @group:	group name
+ * @key:	key name, or NULL for the group's header
+ *
+ * Return: the line number, from 1, or 0.
+ */
+static unsigned int line_of(const struct parse_ctx *ctx, const char *group,
+			    const char *key)
+{
+	g_autofree char *id = key ? g_strconcat(group, "\n", key, NULL) :
+				    g_strdup(group);
+
+	return GPOINTER_TO_UINT(g_hash_table_lookup(ctx->lines, id));
+}
+
+/**
+ * config_error() - set "FILE:LINE: [GROUP] KEY: reason"
+ * @ctx:	parse context
+ * @error:	error to set
+ * @group:	group the problem is in
+ * @key:	key the problem is in, or NULL
+ * @fmt:	reason, printf-style
+ */
+G_GNUC_PRINTF(5, 6)
+static void config_error(const struct parse_ctx *ctx, GError **error,
+			 const char *group, const char *key,
+			 const char *fmt, ...)
+{
+	g_autofree char *reason = NULL;
+	g_autofree char *shown_group = g_strescape(group, NULL);
+	va_list ap;
+
+	va_start(ap, fmt);
+	reason = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(error, TW_ERROR, TW_ERROR_CONFIG, "%s:%u: [%s]%s%s: %s",
+		    ctx->path, line_of(ctx, group, key), shown_group,
+		    key ? " " : "", key ? key : "", reason);
+}
+
+/**
+ * key_positions_index() - line numbers of groups and keys; refuse repeats
+ * @ctx:	parse context; its @lines is filled in
+ * @text:	the file's contents
+ * @error:	set when a group or a key in one group appears twice
+ *
+ * Only what GKeyFile accepts matters here: it parses the file afterwards
+ * and reports syntax errors itself.
+ *
+ * Return: true on success.
+ */
+static bool key_positions_index(struct parse_ctx *ctx, const char *text,
+				GError **error)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	g_autofree char *group = NULL;
+
+	for (unsigned int i = 0; lines[i]; i++) {
+		char *line = g_strstrip(lines[i]);
+		char *id, *eq, *end;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (line[0] == '[') {
+			end = strchr(line, ']');
+			if (!end)
+				continue;
+			g_free(group);
+			group = g_strndup(line + 1, (gsize)(end - line - 1));
+			id = g_strdup(group);
+		} else if (group && (eq = strchr(line, '='))) {
+			*eq = '\0';
+			id = g_strconcat(group, "\n", g_strstrip(line), NULL);
+		} else {
+			continue;
+		}
+		if (g_hash_table_contains(ctx->lines, id)) {
+			g_autofree char *shown = g_strescape(id, NULL);
+
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s:%u: `%s' appears twice (first on line %u)",
+				    ctx->path, i + 1, shown,
+				    GPOINTER_TO_UINT(g_hash_table_lookup(ctx->lines, id)));
+			g_free(id);
+			return false;
+		}
+		g_hash_table_insert(ctx->lines, id, GUINT_TO_POINTER(i + 1));
+	}
+	return true;
+}
+
+/**
+ * parse_network() - check one [network NAME] group and build its network
+ * @ctx:	parse context
+ * @kf:		the parsed key file
+ * @group:	the group's name, "network NAME"
+ * @net:	filled in on success
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
+			  const char *group, struct network *net,
+			  GError **error)
+{
+	const char *name = group + strlen(NETWORK_GROUP_PREFIX);
+	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	g_autofree char *mode = NULL;
+	g_autofree char *bridge = NULL;
+	GError *local = NULL;
+
+	if (!ifname_check(name, &local)) {
+		config_error(ctx, error, group, NULL, "network %s",
+			     local->message);
+		g_error_free(local);
+		return false;
+	}
+	g_strlcpy(net->name, name, sizeof(net->name));
+
+	for (unsigned int i = 0; keys && keys[i]; i++) {
+		if (!g_strv_contains(known_keys, keys[i])) {
+			config_error(ctx, error, group, keys[i], "unknown key");
+			return false;
+		}
+		if (!g_strv_contains(implemented_keys, keys[i])) {
+			config_error(ctx, error, group, keys[i],
+				     "not supported by tapwarden %s yet",
+				     TAPWARDEN_VERSION);
+			return false;
+		}
+	}
+
+	mode = g_key_file_get_string(kf, group, "mode", NULL);
+	if (!mode || !strcmp(mode, "bridge")) {
+		net->mode = NETWORK_MODE_BRIDGE;
+	} else if (!strcmp(mode, "nat") || !strcmp(mode, "user")) {
+		config_error(ctx, error, group, "mode",
+			     "mode `%s' is not supported by tapwarden %s yet",
+			     mode, TAPWARDEN_VERSION);
+		return false;
+	} else {
+		g_autofree char *shown = g_strescape(mode, NULL);
+
+		config_error(ctx, error, group, "mode",
+			     "`%s' is not one of bridge, nat, user", shown);
+		return false;
+	}
+
+	bridge = g_key_file_get_string(kf, group, "bridge", NULL);
+	if (!bridge) {
+		config_error(ctx, error, group, NULL,
+			     "missing key `bridge': which bridge do its taps join?");
+		return false;
+	}
+	if (!ifname_check(bridge, &local)) {
+		config_error(ctx, error, group, "bridge", "%s",
+			     local->message);
+		g_error_free(local);
+		return false;
+	}
+	g_strlcpy(net->bridge, bridge, sizeof(net->bridge));
+	return true;
+}
+
+/**
+ * network_config_load() - load and check a tapwarden.conf
+ * @path:	the file
+ * @must_exist:	false: a missing file is an empty configuration
+ * @error:	set on failure, with file, line, group, key and reason
+ *
+ * Return: the configuration, or NULL with @error set; nothing partial.
+ */
+struct network_config *network_config_load(const char *path, bool must_exist,
+					   GError **error)
+{
+	g_autoptr(network_config) cfg = g_new0(struct network_config, 1);
+	g_autoptr(GHashTable) lines = g_hash_table_new_full(g_str_hash,
+							    g_str_equal,
+							    g_free, NULL);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	struct parse_ctx ctx = { .path = path, .lines = lines };
+	g_auto(GStrv) groups = NULL;
+	g_autofree char *text = NULL;
+	GError *local = NULL;
+	struct stat st;
+	gsize length;
+
+	cfg->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					      g_free);
+	text = config_file_read(path, &st, &length, &local);
+	if (!text) {
+		if (!must_exist &&
+		    g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
+			g_error_free(local);
+			return g_steal_pointer(&cfg);
+		}
+		g_propagate_error(error, local);
+		return NULL;
+	}
+	if (!key_positions_index(&ctx, text, error))
+		return NULL;
+	if (!g_key_file_load_from_data(kf, text, length, G_KEY_FILE_NONE,
+				       &local)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG, "%s: %s", path,
+			    local->message);
+		g_error_free(local);
+		return NULL;
+	}
+
+	groups = g_key_file_get_groups(kf, NULL);
+	for (unsigned int i = 0; groups[i]; i++) {
+		g_autofree struct network *net = g_new0(struct network, 1);
+		char *key;
+
+		if (!g_str_has_prefix(groups[i], NETWORK_GROUP_PREFIX)) {
+			config_error(&ctx, error, groups[i], NULL,
+				     "unknown group: networks are [network NAME]");
+			return NULL;
+		}
+		if (!parse_network(&ctx, kf, groups[i], net, error))
+			return NULL;
+		key = net->name;
+		g_hash_table_insert(cfg->networks, key, g_steal_pointer(&net));
+	}
+	return g_steal_pointer(&cfg);
+}
+
+/**
+ * network_config_find() - the network called @name
+ * @cfg:	configuration
+ * @name:	network name
+ *
+ * Return: the network, or NULL when @cfg has none of that name.
+ */
+const struct network *network_config_find(const struct network_config *cfg,
+					  const char *name)
+{
+	return g_hash_table_lookup(cfg->networks, name);
+}
+
+/**
+ * network_config_count() - number of networks
+ * @cfg:	configuration
+ *
+ * Return: how many networks @cfg defines.
+ */
+unsigned int network_config_count(const struct network_config *cfg)
+{
+	return g_hash_table_size(cfg->networks);
+}
+
+/**
+ * network_config_free() - free a configuration
+ * @cfg:	configuration, or NULL
+ */
+void network_config_free(struct network_config *cfg)
+{
+	if (!cfg)
+		return;
+	if (cfg->networks)
+		g_hash_table_unref(cfg->networks);
+	g_free(cfg);
+}

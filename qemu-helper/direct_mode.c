@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * direct_mode.c - create and configure the tap in the helper itself.
+ *
+ * DESIGN.md section 1, case 3: when QEMU or libvirt run the helper with
+ * CAP_NET_ADMIN (as root), it needs no broker. The order is what keeps
+ * failures clean: everything that can be checked without creating anything
+ * (the bridge exists and is a bridge) is checked first; the tap is created
+ * only then, non-persistent, so that on any later failure closing its
+ * descriptor makes the kernel remove it with all its settings.
+ */
+#include "direct_mode.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "bridge.h"
+#include "error.h"
+#include "lease.h"
+#include "netlink.h"
+
+/**
+ * direct_mode_available() - does this process hold CAP_NET_ADMIN
+ *
+ * Return: true when CAP_NET_ADMIN is in the effective set.
+ */
+bool direct_mode_available(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return false;
+	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
+	       CAP_TO_MASK(CAP_NET_ADMIN);
+}
+
+/**
+ * direct_mode_create_tap() - a configured tap on the placement's bridge
+ * @place:	where policy put the request
+ * @use_vnet:	ask for IFF_VNET_HDR
+ * @owner:	uid recorded in the lease
+ * @caller:	pid recorded in the lease
+ * @tap:	filled in on success; the caller owns its fd
+ * @error:	set on failure; then nothing is left in the kernel
+ *
+ * Return: true on success.
+ */
+bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
+			    uid_t owner, pid_t caller, struct tap *tap,
+			    GError **error)
+{
+	g_autoptr(netlink) nl = NULL;
+	g_autofree char *alias = NULL;
+	struct bridge br;
+
+	nl = netlink_open(error);
+	if (!nl)
+		return false;
+	if (!bridge_lookup(nl, place->bridge, &br, error))
+		return false;
+	if (!tap_create(use_vnet, tap, error))
+		return false;
+	alias = lease_alias_format(owner, place->network, caller);
+	if (!tap_attach_to_bridge(nl, tap->name, &br, alias, error)) {
+		tap_close(tap);
+		return false;
+	}
+	return true;
+}

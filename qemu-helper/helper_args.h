@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * helper_args.h - tapwarden-helper's command line.
+ */
+#ifndef TAPWARDEN_QEMU_HELPER_ARGS_H
+#define TAPWARDEN_QEMU_HELPER_ARGS_H
+
+#include <stdbool.h>
+#include <glib.h>
+
+/**
+ * struct helper_args - the parsed command line
+ * @use_vnet:	--use-vnet: IFF_VNET_HDR wanted
+ * @bridge:	--br=NAME: network or bridge name, NULL if not given
+ * @fd:		--fd=N: QEMU's end of the socket pair, -1 if not given
+ * @config:	--config=FILE, NULL if not given
+ * @acl:	--acl=FILE, NULL if not given
+ * @help:	--help was given
+ * @version:	--version was given
+ */
+struct helper_args {
+	bool use_vnet;
+	char *bridge;
+	int fd;
+	char *config;
+	char *acl;
+	bool help;
+	bool version;
+};
+
+bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
+		       GError **error);
+void helper_args_clear(struct helper_args *args);
+extern const char helper_usage[];
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * helper_main.c - tapwarden-helper: what QEMU and libvirt execute.
+ *
+ * The flow is QEMU's helper contract (DESIGN.md section 1): parse the
+ * arguments, check the socket QEMU passed, ask the policy where the tap
+ * goes, create it, send it, exit 0 only after it was sent. Every failure
+ * ends in die(): one line on stderr, exit status 1, and nothing left in the
+ * kernel (a tap not yet sent is removed when the process exits).
+ *
+ * Served in this version: direct mode, when the helper holds CAP_NET_ADMIN.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "caller_socket.h"
+#include "direct_mode.h"
+#include "error.h"
+#include "helper_args.h"
+#include "placement.h"
+#include "tap.h"
+
+/**
+ * die() - print one line of error and exit 1
+ * @error:	what went wrong; its message is printed
+ */
+G_NORETURN static void die(GError *error)
+{
+	g_autofree char *line = g_strdup(error->message);
+
+	g_strdelimit(line, "\r\n", ' ');	/* one line, always */
+	fprintf(stderr, "tapwarden: %s\n", line);
+	exit(EXIT_FAILURE);
+}
+
+int main(int argc, char *argv[])
+{
+	struct helper_args args;
+	struct policy_paths paths;
+	struct placement place = { 0 };
+	struct tap tap = { .fd = -1 };
+	GError *error = NULL;
+	pid_t caller;
+	uid_t owner;
+
+	if (!helper_args_parse(argc, argv, &args, &error))
+		die(error);
+	if (args.help) {
+		fputs(helper_usage, stdout);
+		return EXIT_SUCCESS;
+	}
+	if (args.version) {
+		printf("tapwarden-helper %s\n", TAPWARDEN_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (!args.bridge) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "missing --br=NAME (see --help)");
+		die(error);
+	}
+	if (args.fd < 0) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "missing --fd=N (see --help)");
+		die(error);
+	}
+	if (!caller_socket_check(args.fd, &caller, &owner, &error))
+		die(error);
+
+	paths = (struct policy_paths){
+		.config = args.config ? args.config : TAPWARDEN_CONFIG_FILE,
+		.config_explicit = args.config != NULL,
+		.acl = args.acl ? args.acl : TAPWARDEN_BRIDGE_ACL_FILE,
+	};
+	if (!policy_place(&paths, args.bridge, &place, &error))
+		die(error);
+
+	if (!direct_mode_available()) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
+			    "cannot create a tap for %s: this process lacks CAP_NET_ADMIN (run QEMU as root, or start tapwardend)",
+			    args.bridge);
+		die(error);
+	}
+	if (!direct_mode_create_tap(&place, args.use_vnet, owner, caller,
+				    &tap, &error))
+		die(error);
+	if (!caller_socket_send_fd(args.fd, tap.fd, &error))
+		die(error);
+
+	tap_close(&tap);
+	helper_args_clear(&args);
+	return EXIT_SUCCESS;
+}

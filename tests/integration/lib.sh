@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - what every integration test shares.
+#
+# An integration test is a bash function `t_NAME` in a test file; meson runs
+# `bash FILE NAME` once per test (see meson.build). run_test re-executes the
+# file inside fresh network and mount namespaces (unshare), so each test has
+# its own kernel objects and leaves nothing on the host, then calls t_NAME.
+# Tests need root and skip with exit 77 without it.
+#
+# Environment from meson: TW_HELPER (the built helper), TW_RUN_LIKE_QEMU (the
+# tool that runs a helper as QEMU does), TW_DEFAULT_ACL and TW_DEFAULT_CONFIG
+# (the paths compiled into the helper).
+
+set -euo pipefail
+
+# fail() - print one line and fail the test
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# run_test() - run t_$1 of the calling file in new namespaces
+run_test() {
+	local name=$1
+	if [ "$(id -u)" != 0 ]; then
+		echo "skip: integration tests need root"
+		exit 77
+	fi
+	declare -F "t_$name" >/dev/null || fail "no test named $name"
+	if [ -z "${TW_IN_NAMESPACES:-}" ]; then
+		exec env TW_IN_NAMESPACES=1 unshare --net --mount --propagation private \
+			bash "$0" "$name"
+	fi
+	ip link set lo up
+	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
+	trap 'rm -rf "$TMP"' EXIT
+	"t_$name"
+	echo "ok: $name"
+}
+
+# make_bridge() - a bridge NAME, up, with MTU (default 1500)
+make_bridge() {
+	ip link add "$1" type bridge
+	ip link set "$1" mtu "${2:-1500}" up
+}
+
+# write_acl() - write bridge.conf lines to $TMP/bridge.conf
+write_acl() {
+	printf '%s\n' "$@" >"$TMP/bridge.conf"
+}
+
+# helper_cmd() - the helper string QEMU would get, with test config paths
+helper_cmd() {
+	[ -f "$TMP/tapwarden.conf" ] || : >"$TMP/tapwarden.conf"
+	[ -f "$TMP/bridge.conf" ] || : >"$TMP/bridge.conf"
+	echo "$TW_HELPER --config=$TMP/tapwarden.conf --acl=$TMP/bridge.conf"
+}
+
+# run_like_qemu() - run the helper as QEMU does for bridge $1; the rest is
+# an optional `-- COMMAND` run while the tap is open. Output in $TMP/out,
+# helper's stderr in $TMP/err, status in $RC.
+run_like_qemu() {
+	local bridge=$1
+	shift
+	RC=0
+	"$TW_RUN_LIKE_QEMU" "$(helper_cmd)" "$bridge" "$@" >"$TMP/out" 2>"$TMP/err" || RC=$?
+}
+
+# expect_in() - FILE must contain the extended regex PATTERN
+expect_in() {
+	grep -Eq -- "$2" "$1" || fail "expected /$2/ in $1: $(head -c 2000 "$1")"
+}
+
+# no_tap_left() - there is no tw* interface in this namespace
+no_tap_left() {
+	if ip -o link show | grep -Eq '^[0-9]+: tw[0-9]+[:@]'; then
+		fail "tap left behind: $(ip -o link show | grep -E ': tw[0-9]')"
+	fi
+}
+
+# expect_refused() - the last run_like_qemu failed cleanly with REASON:
+# no fd, helper exit 1, exactly one stderr line "tapwarden: ...REASON...",
+# and no tap left.
+expect_refused() {
+	[ "$RC" = 10 ] || fail "run-like-qemu exit $RC, expected 10 (no fd): $(cat "$TMP/out")"
+	expect_in "$TMP/out" '^helper_status=1$'
+	expect_one_error_line "$TMP/err" "$1"
+	no_tap_left
+}
+
+# expect_one_error_line() - FILE is one line "tapwarden: ...PATTERN..."
+expect_one_error_line() {
+	local lines
+	lines=$(wc -l <"$1")
+	[ "$lines" = 1 ] || fail "expected one line of error, got $lines: $(cat "$1")"
+	expect_in "$1" "^tapwarden: .*$2"
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_bridge_acl.c - bridge.conf keeps qemu-bridge-helper's meaning, and
+ * fails closed where that helper was lax.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "bridge_acl.h"
+#include "error.h"
+#include "test_files.h"
+
+/* acl_from() - load an ACL whose main file is @text */
+static struct bridge_acl *acl_from(const char *dir, const char *text,
+				   GError **error)
+{
+	g_autofree char *path = test_write(dir, "bridge.conf", text);
+
+	return bridge_acl_load(path, error);
+}
+
+/* allows() - does the file @text allow @bridge (it must parse) */
+static bool allows(const char *text, const char *bridge)
+{
+	char *dir = test_dir_new();
+	GError *error = NULL;
+	struct bridge_acl *acl = acl_from(dir, text, &error);
+	bool allowed;
+
+	g_assert_no_error(error);
+	allowed = bridge_acl_allows(acl, bridge);
+	bridge_acl_free(acl);
+	test_dir_free(dir);
+	return allowed;
+}
+
+/* refused() - the file @text is refused, with @reason in the message */
+static void assert_refused(const char *text, const char *reason)
+{
+	char *dir = test_dir_new();
+	GError *error = NULL;
+	struct bridge_acl *acl = acl_from(dir, text, &error);
+
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	if (!strstr(error->message, reason) ||
+	    !strstr(error->message, "bridge.conf:"))
+		g_error("`%s' not in `%s'", reason, error->message);
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
+static void test_allow_name_allows_only_that_bridge(void)
+{
+	g_assert_true(allows("allow br0\n", "br0"));
+	g_assert_false(allows("allow br0\n", "br1"));
+	g_assert_false(allows("allow br0\n", "br"));
+}
+
+static void test_allow_all_allows_every_bridge(void)
+{
+	g_assert_true(allows("allow all\n", "br0"));
+	g_assert_true(allows("allow all\n", "virbr7"));
+}
+
+static void test_default_is_deny(void)
+{
+	g_assert_false(allows("", "br0"));
+	g_assert_false(allows("# only a comment\n\n", "br0"));
+}
+
+static void test_deny_wins_regardless_of_order(void)
+{
+	g_assert_false(allows("allow br0\ndeny br0\n", "br0"));
+	g_assert_false(allows("deny br0\nallow br0\n", "br0"));
+	g_assert_false(allows("allow all\ndeny br0\n", "br0"));
+	g_assert_true(allows("allow all\ndeny br0\n", "br1"));
+}
+
+static void test_deny_all_denies_every_bridge(void)
+{
+	g_assert_false(allows("allow br0\ndeny all\n", "br0"));
+	g_assert_false(allows("deny all\nallow all\n", "br1"));
+}
+
+static void test_comments_blank_lines_tabs_and_spaces(void)
+{
+	g_assert_true(allows("# c\n\n   \n  allow\tbr0  \n", "br0"));
+	g_assert_true(allows("\tallow   br1\t\n", "br1"));
+	g_assert_true(allows("allow br0", "br0"));	/* no final newline */
+}
+
+static void test_all_is_a_keyword_not_a_name(void)
+{
+	g_assert_true(allows("allow all\n", "all"));
+	g_assert_false(allows("allow all\ndeny all\n", "all"));
+}
+
+static void test_name_of_16_or_more_characters_is_an_error(void)
+{
+	assert_refused("allow abcdefghijklmnop\n", "too long");
+	assert_refused("deny abcdefghijklmnopqrstuvwxyz\n", "too long");
+	g_assert_true(allows("allow abcdefghijklmno\n", "abcdefghijklmno"));
+}
+
+static void test_invalid_names_are_errors(void)
+{
+	assert_refused("allow br/0\n", "not allowed");
+	assert_refused("allow br0 # comment\n", "not allowed");
+	assert_refused("allow ..\n", "not a valid");
+	assert_refused("allow br%d\n", "not allowed");
+}
+
+static void test_unknown_command_is_an_error(void)
+{
+	assert_refused("permit br0\n", "unknown command `permit'");
+	assert_refused("allow br0\nALLOW br1\n", ":2: unknown command");
+}
+
+static void test_command_without_argument_is_an_error(void)
+{
+	assert_refused("allow\n", "needs an argument");
+	assert_refused("deny   \n", "needs an argument");
+}
+
+static void test_include_adds_the_rules_of_the_file(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *inc = test_write(dir, "alice.conf", "allow br1\n");
+	g_autofree char *main_text = g_strdup_printf("include %s\n", inc);
+	GError *error = NULL;
+	g_autoptr(bridge_acl) acl = acl_from(dir, main_text, &error);
+
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(acl, "br1"));
+	g_assert_false(bridge_acl_allows(acl, "br0"));
+	test_dir_free(dir);
+}
+
+static void test_include_relative_to_the_including_file(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *inc = test_write(dir, "bob.conf", "allow br2\n");
+	GError *error = NULL;
+	g_autoptr(bridge_acl) acl = acl_from(dir, "include bob.conf\n", &error);
+
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(acl, "br2"));
+	test_dir_free(dir);
+}
+
+static void test_deny_in_an_include_wins(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *inc = test_write(dir, "deny.conf", "deny br0\n");
+	GError *error = NULL;
+	g_autoptr(bridge_acl) acl = acl_from(dir, "allow br0\ninclude deny.conf\n",
+					     &error);
+
+	g_assert_no_error(error);
+	g_assert_false(bridge_acl_allows(acl, "br0"));
+	test_dir_free(dir);
+}
+
+static void test_missing_include_is_skipped(void)
+{
+	g_assert_true(allows("include /nonexistent/tapwarden/x.conf\nallow br0\n",
+			     "br0"));
+}
+
+/* check_unreadable_include() - the check, as a process that cannot read
+ * secret.conf */
+static void check_unreadable_include(const char *dir)
+{
+	GError *error = NULL;
+	struct bridge_acl *acl = acl_from(dir, "include secret.conf\nallow br0\n",
+					  &error);
+
+	g_assert_no_error(error);
+	g_assert_false(bridge_acl_allows(acl, "br9"));
+	g_assert_true(bridge_acl_allows(acl, "br0"));
+	bridge_acl_free(acl);
+}
+
+static void test_unreadable_include_is_skipped(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *inc = test_write(dir, "secret.conf", "allow all\n");
+	int status;
+	pid_t pid;
+
+	g_assert_cmpint(g_chmod(inc, 0), ==, 0);
+	if (geteuid() != 0) {
+		check_unreadable_include(dir);
+		test_dir_free(dir);
+		return;
+	}
+	/* root reads everything: check as an unprivileged uid (no account
+	 * needed for a bare setuid) */
+	g_assert_cmpint(g_chmod(dir, 0777), ==, 0);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(2);
+		check_unreadable_include(dir);
+		_exit(0);
+	}
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	test_dir_free(dir);
+}
+
+static void test_include_loop_is_an_error(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *a = test_write(dir, "a.conf", "include b.conf\n");
+	g_autofree char *b = test_write(dir, "b.conf", "include a.conf\n");
+	GError *error = NULL;
+	struct bridge_acl *acl = acl_from(dir, "include a.conf\n", &error);
+
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "include loop"));
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
+static void test_file_including_itself_is_an_error(void)
+{
+	assert_refused("allow br0\ninclude bridge.conf\n", "include loop");
+}
+
+static void test_runaway_include_depth_is_an_error(void)
+{
+	char *dir = test_dir_new();
+	GError *error = NULL;
+	struct bridge_acl *acl;
+
+	/* a chain of 100 distinct files: no loop, only depth */
+	for (int i = 0; i < 100; i++) {
+		g_autofree char *name = g_strdup_printf("f%d.conf", i);
+		g_autofree char *text = g_strdup_printf("include f%d.conf\n", i + 1);
+		g_autofree char *path = test_write(dir, name, text);
+	}
+	acl = acl_from(dir, "include f0.conf\n", &error);
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "nested deeper than"));
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
+static void test_include_chain_within_the_limit_works(void)
+{
+	char *dir = test_dir_new();
+	GError *error = NULL;
+	struct bridge_acl *acl;
+
+	/* main file + BRIDGE_ACL_MAX_DEPTH - 1 includes */
+	for (int i = 0; i < BRIDGE_ACL_MAX_DEPTH - 1; i++) {
+		g_autofree char *name = g_strdup_printf("f%d.conf", i);
+		g_autofree char *text = i == BRIDGE_ACL_MAX_DEPTH - 2 ?
+			g_strdup("allow deep0\n") :
+			g_strdup_printf("include f%d.conf\n", i + 1);
+		g_autofree char *path = test_write(dir, name, text);
+	}
+	acl = acl_from(dir, "include f0.conf\n", &error);
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(acl, "deep0"));
+	bridge_acl_free(acl);
+	test_dir_free(dir);
+}
+
+static void test_syntax_error_in_an_include_is_an_error(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *inc = test_write(dir, "bad.conf", "allow br0\nbogus\n");
+	GError *error = NULL;
+	struct bridge_acl *acl = acl_from(dir, "include bad.conf\n", &error);
+
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "bad.conf:2:"));
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
+static void test_include_of_a_directory_is_an_error(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *sub = g_build_filename(dir, "sub", NULL);
+	GError *error = NULL;
+	struct bridge_acl *acl;
+
+	g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+	acl = acl_from(dir, "include sub\n", &error);
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "not a regular file"));
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
+static void test_missing_main_file_is_not_found(void)
+{
+	GError *error = NULL;
+	struct bridge_acl *acl = bridge_acl_load("/nonexistent/bridge.conf",
+						 &error);
+
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_NOT_FOUND);
+	g_error_free(error);
+}
+
+int main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/bridge-acl/allow-name-allows-only-that-bridge",
+			test_allow_name_allows_only_that_bridge);
+	g_test_add_func("/bridge-acl/allow-all-allows-every-bridge",
+			test_allow_all_allows_every_bridge);
+	g_test_add_func("/bridge-acl/default-is-deny", test_default_is_deny);
+	g_test_add_func("/bridge-acl/deny-wins-regardless-of-order",
+			test_deny_wins_regardless_of_order);
+	g_test_add_func("/bridge-acl/deny-all-denies-every-bridge",
+			test_deny_all_denies_every_bridge);
+	g_test_add_func("/bridge-acl/comments-blank-lines-tabs-and-spaces",
+			test_comments_blank_lines_tabs_and_spaces);
+	g_test_add_func("/bridge-acl/all-is-a-keyword-not-a-name",
+			test_all_is_a_keyword_not_a_name);
+	g_test_add_func("/bridge-acl/name-of-16-or-more-characters-is-an-error",
+			test_name_of_16_or_more_characters_is_an_error);
+	g_test_add_func("/bridge-acl/invalid-names-are-errors",
+			test_invalid_names_are_errors);
+	g_test_add_func("/bridge-acl/unknown-command-is-an-error",
+			test_unknown_command_is_an_error);
+	g_test_add_func("/bridge-acl/command-without-argument-is-an-error",
+			test_command_without_argument_is_an_error);
+	g_test_add_func("/bridge-acl/include-adds-the-rules-of-the-file",
+			test_include_adds_the_rules_of_the_file);
+	g_test_add_func("/bridge-acl/include-relative-to-the-including-file",
+			test_include_relative_to_the_including_file);
+	g_test_add_func("/bridge-acl/deny-in-an-include-wins",
+			test_deny_in_an_include_wins);
+	g_test_add_func("/bridge-acl/missing-include-is-skipped",
+			test_missing_include_is_skipped);
+	g_test_add_func("/bridge-acl/unreadable-include-is-skipped",
+			test_unreadable_include_is_skipped);
+	g_test_add_func("/bridge-acl/include-loop-is-an-error",
+			test_include_loop_is_an_error);
+	g_test_add_func("/bridge-acl/file-including-itself-is-an-error",
+			test_file_including_itself_is_an_error);
+	g_test_add_func("/bridge-acl/runaway-include-depth-is-an-error",
+			test_runaway_include_depth_is_an_error);
+	g_test_add_func("/bridge-acl/include-chain-within-the-limit-works",
+			test_include_chain_within_the_limit_works);
+	g_test_add_func("/bridge-acl/syntax-error-in-an-include-is-an-error",
+			test_syntax_error_in_an_include_is_an_error);
+	g_test_add_func("/bridge-acl/include-of-a-directory-is-an-error",
+			test_include_of_a_directory_is_an_error);
+	g_test_add_func("/bridge-acl/missing-main-file-is-not-found",
+			test_missing_main_file_is_not_found);
+	return g_test_run();
+}

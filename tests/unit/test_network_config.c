@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_network_config.c - tapwarden.conf: networks are read, and every bad
+ * file is refused whole with file, line, group, key and reason.
+ */
+#include <string.h>
+
+#include "error.h"
+#include "network_config.h"
+#include "test_files.h"
+
+/* load() - load @text as tapwarden.conf */
+static struct network_config *load(const char *text, GError **error)
+{
+	char *dir = test_dir_new();
+	g_autofree char *path = test_write(dir, "tapwarden.conf", text);
+	struct network_config *cfg = network_config_load(path, true, error);
+
+	test_dir_free(dir);
+	return cfg;
+}
+
+/* assert_refused() - @text is refused and the message has each of @parts */
+static void assert_refused(const char *text, const char *const *parts)
+{
+	GError *error = NULL;
+	struct network_config *cfg = load(text, &error);
+
+	g_assert_null(cfg);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	for (; *parts; parts++) {
+		if (!strstr(error->message, *parts))
+			g_error("`%s' not in `%s'", *parts, error->message);
+	}
+	g_error_free(error);
+}
+
+static void test_bridge_network_names_its_bridge(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg = load(
+		"# lab networks\n"
+		"[network lab]\n"
+		"mode = bridge\n"
+		"bridge = br-lab\n"
+		"\n"
+		"[network office]\n"
+		"bridge=br0\n", &error);
+	const struct network *net;
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(network_config_count(cfg), ==, 2);
+	net = network_config_find(cfg, "lab");
+	g_assert_nonnull(net);
+	g_assert_cmpstr(net->bridge, ==, "br-lab");
+	g_assert_cmpint(net->mode, ==, NETWORK_MODE_BRIDGE);
+	net = network_config_find(cfg, "office");
+	g_assert_nonnull(net);
+	g_assert_cmpstr(net->bridge, ==, "br0");
+	g_assert_null(network_config_find(cfg, "br0"));
+}
+
+static void test_missing_default_file_is_empty(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg =
+		network_config_load("/nonexistent/tapwarden.conf", false, &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(network_config_count(cfg), ==, 0);
+}
+
+static void test_missing_explicit_file_is_an_error(void)
+{
+	GError *error = NULL;
+	network_config *cfg =
+		network_config_load("/nonexistent/tapwarden.conf", true, &error);
+
+	g_assert_null(cfg);
+	g_assert_error(error, TW_ERROR, TW_ERROR_NOT_FOUND);
+	g_error_free(error);
+}
+
+static void test_unknown_key_names_file_line_group_key(void)
+{
+	assert_refused("[network lab]\nbridge = br0\ncolour = blue\n",
+		       (const char *[]){ "tapwarden.conf:3:", "[network lab]",
+					 "colour", "unknown key", NULL });
+}
+
+static void test_bad_mode_is_refused(void)
+{
+	assert_refused("[network lab]\nmode = switch\nbridge = br0\n",
+		       (const char *[]){ ":2:", "mode", "not one of", NULL });
+}
+
+static void test_missing_bridge_is_refused(void)
+{
+	assert_refused("[network lab]\nmode = bridge\n",
+		       (const char *[]){ ":1:", "[network lab]",
+					 "missing key `bridge'", NULL });
+}
+
+static void test_bad_bridge_name_is_refused(void)
+{
+	assert_refused("[network lab]\nbridge = a-very-long-bridge-name\n",
+		       (const char *[]){ ":2:", "bridge", "too long", NULL });
+	assert_refused("[network lab]\nbridge = br/0\n",
+		       (const char *[]){ ":2:", "not allowed", NULL });
+}
+
+static void test_long_network_name_is_refused(void)
+{
+	assert_refused("[network sixteen-chars-xx]\nbridge = br0\n",
+		       (const char *[]){ ":1:", "too long", NULL });
+}
+
+static void test_unknown_group_is_refused(void)
+{
+	assert_refused("[network lab]\nbridge = br0\n[global]\nx = 1\n",
+		       (const char *[]){ ":3:", "[global]", "unknown group",
+					 NULL });
+}
+
+static void test_key_written_twice_is_refused(void)
+{
+	assert_refused("[network lab]\nbridge = br0\nbridge = br1\n",
+		       (const char *[]){ ":3:", "appears twice",
+					 "first on line 2", NULL });
+}
+
+static void test_group_written_twice_is_refused(void)
+{
+	assert_refused("[network lab]\nbridge = br0\n[network lab]\nmode = bridge\n",
+		       (const char *[]){ ":3:", "appears twice", NULL });
+}
+
+static void test_syntax_error_is_refused(void)
+{
+	assert_refused("[network lab]\nbridge br0\n",
+		       (const char *[]){ "tapwarden.conf", NULL });
+}
+
+static void test_unimplemented_feature_is_refused_not_ignored(void)
+{
+	assert_refused("[network lab]\nbridge = br0\nvlan = 100\n",
+		       (const char *[]){ ":3:", "vlan", "not supported", NULL });
+	assert_refused("[network lab]\nmode = nat\nbridge = br0\n",
+		       (const char *[]){ ":2:", "mode", "not supported", NULL });
+}
+
+static void test_one_bad_network_refuses_the_whole_file(void)
+{
+	assert_refused("[network good]\nbridge = br0\n[network bad]\nbridge = \n",
+		       (const char *[]){ "[network bad]", NULL });
+}
+
+int main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/network-config/bridge-network-names-its-bridge",
+			test_bridge_network_names_its_bridge);
+	g_test_add_func("/network-config/missing-default-file-is-empty",
+			test_missing_default_file_is_empty);
+	g_test_add_func("/network-config/missing-explicit-file-is-an-error",
+			test_missing_explicit_file_is_an_error);
+	g_test_add_func("/network-config/unknown-key-names-file-line-group-key",
+			test_unknown_key_names_file_line_group_key);
+	g_test_add_func("/network-config/bad-mode-is-refused",
+			test_bad_mode_is_refused);
+	g_test_add_func("/network-config/missing-bridge-is-refused",
+			test_missing_bridge_is_refused);
+	g_test_add_func("/network-config/bad-bridge-name-is-refused",
+			test_bad_bridge_name_is_refused);
+	g_test_add_func("/network-config/long-network-name-is-refused",
+			test_long_network_name_is_refused);
+	g_test_add_func("/network-config/unknown-group-is-refused",
+			test_unknown_group_is_refused);
+	g_test_add_func("/network-config/key-written-twice-is-refused",
+			test_key_written_twice_is_refused);
+	g_test_add_func("/network-config/group-written-twice-is-refused",
+			test_group_written_twice_is_refused);
+	g_test_add_func("/network-config/syntax-error-is-refused",
+			test_syntax_error_is_refused);
+	g_test_add_func("/network-config/unimplemented-feature-is-refused-not-ignored",
+			test_unimplemented_feature_is_refused_not_ignored);
+	g_test_add_func("/network-config/one-bad-network-refuses-the-whole-file",
+			test_one_bad_network_refuses_the_whole_file);
+	return g_test_run();
+}
