@@ -180,10 +180,11 @@ int main(int argc, char *argv[])
 	}
 
 	for (int i = 0; i < repeat; i++) {
-		long long start = now_usec();
+		long long start;
 
 		if (fd >= 0)
-			close(fd);
+			close(fd);	/* the kernel removes the tap here */
+		start = now_usec();
 		fd = launch(helper, bridge, &status);
 		if (repeat > 1 || !quiet)
 			printf("usec=%lld\n", now_usec() - start);
