@@ -141,7 +141,7 @@ static void test_include_adds_the_rules_of_the_file(void)
 static void test_include_relative_to_the_including_file(void)
 {
 	char *dir = test_dir_new();
-	g_autofree char *inc = test_write(dir, "bob.conf", "allow br2\n");
+	test_put(dir, "bob.conf", "allow br2\n");
 	GError *error = NULL;
 	g_autoptr(bridge_acl) acl = acl_from(dir, "include bob.conf\n", &error);
 
@@ -153,7 +153,7 @@ static void test_include_relative_to_the_including_file(void)
 static void test_deny_in_an_include_wins(void)
 {
 	char *dir = test_dir_new();
-	g_autofree char *inc = test_write(dir, "deny.conf", "deny br0\n");
+	test_put(dir, "deny.conf", "deny br0\n");
 	GError *error = NULL;
 	g_autoptr(bridge_acl) acl = acl_from(dir, "allow br0\ninclude deny.conf\n",
 					     &error);
@@ -215,8 +215,8 @@ static void test_unreadable_include_is_skipped(void)
 static void test_include_loop_is_an_error(void)
 {
 	char *dir = test_dir_new();
-	g_autofree char *a = test_write(dir, "a.conf", "include b.conf\n");
-	g_autofree char *b = test_write(dir, "b.conf", "include a.conf\n");
+	test_put(dir, "a.conf", "include b.conf\n");
+	test_put(dir, "b.conf", "include a.conf\n");
 	GError *error = NULL;
 	struct bridge_acl *acl = acl_from(dir, "include a.conf\n", &error);
 
@@ -242,7 +242,7 @@ static void test_runaway_include_depth_is_an_error(void)
 	for (int i = 0; i < 100; i++) {
 		g_autofree char *name = g_strdup_printf("f%d.conf", i);
 		g_autofree char *text = g_strdup_printf("include f%d.conf\n", i + 1);
-		g_autofree char *path = test_write(dir, name, text);
+		test_put(dir, name, text);
 	}
 	acl = acl_from(dir, "include f0.conf\n", &error);
 	g_assert_null(acl);
@@ -264,7 +264,7 @@ static void test_include_chain_within_the_limit_works(void)
 		g_autofree char *text = i == BRIDGE_ACL_MAX_DEPTH - 2 ?
 			g_strdup("allow deep0\n") :
 			g_strdup_printf("include f%d.conf\n", i + 1);
-		g_autofree char *path = test_write(dir, name, text);
+		test_put(dir, name, text);
 	}
 	acl = acl_from(dir, "include f0.conf\n", &error);
 	g_assert_no_error(error);
@@ -276,7 +276,7 @@ static void test_include_chain_within_the_limit_works(void)
 static void test_syntax_error_in_an_include_is_an_error(void)
 {
 	char *dir = test_dir_new();
-	g_autofree char *inc = test_write(dir, "bad.conf", "allow br0\nbogus\n");
+	test_put(dir, "bad.conf", "allow br0\nbogus\n");
 	GError *error = NULL;
 	struct bridge_acl *acl = acl_from(dir, "include bad.conf\n", &error);
 

@@ -31,6 +31,12 @@ static inline char *test_write(const char *dir, const char *name,
 	return path;
 }
 
+/* test_put() - write @text to DIR/NAME, when the path is not needed */
+static inline void test_put(const char *dir, const char *name, const char *text)
+{
+	g_free(test_write(dir, name, text));
+}
+
 /* test_dir_free() - remove a directory from test_dir_new(), one level */
 static inline void test_dir_free(char *dir)
 {
