@@ -132,6 +132,15 @@ t_bad_tapwarden_conf_is_refused() {
 	expect_refused "tapwarden.conf:3: \\[network lab\\] speed: unknown key"
 }
 
+t_kernel_refusal_gives_the_kernels_reason_and_removes_the_tap() {
+	# a bridge MTU above a tap's maximum (65521): the tap is created, the
+	# kernel refuses its configuration, the helper must remove it again
+	make_bridge twbr0 65535
+	write_acl "allow twbr0"
+	run_like_qemu twbr0
+	expect_refused "cannot configure tw[0-9]+: mtu greater than device maximum"
+}
+
 t_helper_without_cap_net_admin_says_how_to_fix_it() {
 	make_bridge twbr0
 	write_acl "allow twbr0"
