@@ -46,6 +46,14 @@ bool bridge_lookup(struct netlink *nl, const char *name, struct bridge *br,
 		}
 		return false;
 	}
+	/* the kernel also finds a link by an alternative name; the ACL saw
+	 * @name, so only the link's own name may pass (CVE-2019-13164 class) */
+	if (strcmp(rtnl_link_get_name(link), name)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "%s is an alternative name of %s: use its own name",
+			    name, rtnl_link_get_name(link));
+		return false;
+	}
 	if (!rtnl_link_is_bridge(link)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
 			    "%s is not a bridge", name);

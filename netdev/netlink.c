@@ -53,18 +53,26 @@ static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
 	nl->extack[0] = '\0';
 	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
-	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
-		offset += err->msg.nlmsg_len - NLMSG_HDRLEN;
-	len = (int)hdr->nlmsg_len - NLMSG_HDRLEN - (int)offset;
-	if (len <= 0)
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) {
+		/* the kernel echoed our request: TLVs follow it, aligned */
+		if (err->msg.nlmsg_len < NLMSG_HDRLEN)
+			return NL_STOP;
+		offset += NLMSG_ALIGN(err->msg.nlmsg_len - NLMSG_HDRLEN);
+	}
+	if (hdr->nlmsg_len < NLMSG_HDRLEN + offset)
 		return NL_STOP;
+	len = (int)(hdr->nlmsg_len - NLMSG_HDRLEN - offset);
 	attrs = (struct nlattr *)((char *)err + offset);
 	nla_for_each_attr(attr, attrs, len, rem) {
-		if (nla_type(attr) == NLMSGERR_ATTR_MSG && nla_len(attr) > 0) {
-			g_strlcpy(nl->extack, nla_data(attr),
-				  MIN((size_t)nla_len(attr),
-				      sizeof(nl->extack)));
-		}
+		size_t n = (size_t)MAX(nla_len(attr), 0);
+		const char *text = nla_data(attr);
+		const char *nul = memchr(text, '\0', n);
+
+		if (nla_type(attr) != NLMSGERR_ATTR_MSG)
+			continue;
+		n = MIN(nul ? (size_t)(nul - text) : n, sizeof(nl->extack) - 1);
+		memcpy(nl->extack, text, n);
+		nl->extack[n] = '\0';
 	}
 	return NL_STOP;
 }
@@ -145,7 +153,7 @@ struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
 
 	nl->extack[0] = '\0';
 	rc = rtnl_link_get_kernel(nl->sock, 0, name, &link);
-	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV) {
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV || (rc >= 0 && !link)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
 			    "no interface %s", name);
 		return NULL;

@@ -55,7 +55,8 @@ bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
 
 		close(fd);
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot create a tap device: %s", g_strerror(err));
+			    "cannot create a tap device: %s%s", g_strerror(err),
+			    err == EPERM ? " (CAP_NET_ADMIN in the initial user namespace is needed)" : "");
 		return false;
 	}
 

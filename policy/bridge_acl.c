@@ -5,14 +5,17 @@
  * Semantics are qemu-bridge-helper's, so an existing setup keeps working:
  * one rule a line, `allow NAME`, `allow all`, `deny NAME`, `deny all`,
  * `include FILE`; blank lines and lines starting with '#' are ignored; the
- * command and its argument are separated by a space or a tab. A bridge is
+ * command ends at the first space (at the first tab if the line has no
+ * space), and the argument is stripped of blanks. A bridge is
  * allowed when some allow rule matches and no deny rule does, wherever the
  * rules stand (deny wins); with no rule, it is denied.
  *
  * Where qemu-bridge-helper was lax, tapwarden fails closed and says where:
  * a name of 16 or more bytes, or one the kernel would not accept, is an
  * error (CVE-2019-13164); so are include loops and chains deeper than
- * BRIDGE_ACL_MAX_DEPTH, and a syntax error inside an included file. An
+ * BRIDGE_ACL_MAX_DEPTH, more than BRIDGE_ACL_MAX_FILES files, and a syntax
+ * error inside an included file. A file included again elsewhere is not
+ * parsed again: rules do not depend on order, so it would add nothing. An
  * included file that does not exist or that this process may not read is
  * skipped, as qemu-bridge-helper skips it (it reads with the caller's
  * rights, so per-user files are included by name). A relative include is
@@ -20,6 +23,7 @@
  */
 #include "bridge_acl.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <net/if.h>
 #include <sys/stat.h>
@@ -63,36 +67,46 @@ struct file_id {
 	ino_t ino;
 };
 
-static bool acl_parse_file(struct bridge_acl *acl, const char *path,
-			   GArray *stack, GError **error);
+/**
+ * struct acl_parse - state of one bridge_acl_load()
+ * @acl:	rules so far
+ * @stack:	struct file_id of the files being parsed, outermost first
+ * @parsed:	every file parsed so far ("dev:ino" strings)
+ */
+struct acl_parse {
+	struct bridge_acl *acl;
+	GArray *stack;
+	GHashTable *parsed;
+};
+
+static bool acl_parse_file(struct acl_parse *ctx, const char *path,
+			   GError **error);
 
 /**
  * acl_include() - handle an `include FILE` line
- * @acl:	rules so far
+ * @ctx:	parse state
  * @from:	the file that includes
  * @lineno:	the line of the include
  * @target:	the file to include, as written
- * @stack:	files being parsed, outermost first
  * @error:	set on failure, naming @from and @lineno
  *
  * Return: true when the file was parsed or skipped as unreadable.
  */
-static bool acl_include(struct bridge_acl *acl, const char *from,
-			unsigned int lineno, const char *target,
-			GArray *stack, GError **error)
+static bool acl_include(struct acl_parse *ctx, const char *from,
+			unsigned int lineno, const char *target, GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(from);
 	g_autofree char *path = g_path_is_absolute(target) ?
 		g_strdup(target) : g_build_filename(dir, target, NULL);
 	GError *local = NULL;
 
-	if (stack->len >= BRIDGE_ACL_MAX_DEPTH) {
+	if (ctx->stack->len >= BRIDGE_ACL_MAX_DEPTH) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
 			    "%s:%u: includes nested deeper than %d", from,
 			    lineno, BRIDGE_ACL_MAX_DEPTH);
 		return false;
 	}
-	if (acl_parse_file(acl, path, stack, &local))
+	if (acl_parse_file(ctx, path, &local))
 		return true;
 	if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND) ||
 	    g_error_matches(local, TW_ERROR, TW_ERROR_DENIED)) {
@@ -105,19 +119,17 @@ static bool acl_include(struct bridge_acl *acl, const char *from,
 }
 
 /**
- * acl_parse_line() - parse one line into @acl
- * @acl:	rules so far
+ * acl_parse_line() - parse one line into the rules
+ * @ctx:	parse state
  * @path:	the file, for messages
  * @lineno:	line number, from 1
  * @line:	the line, without its newline; modified
- * @stack:	files being parsed
  * @error:	set on failure
  *
  * Return: true on success.
  */
-static bool acl_parse_line(struct bridge_acl *acl, const char *path,
-			   unsigned int lineno, char *line, GArray *stack,
-			   GError **error)
+static bool acl_parse_line(struct acl_parse *ctx, const char *path,
+			   unsigned int lineno, char *line, GError **error)
 {
 	struct acl_rule rule = { 0 };
 	char *cmd, *arg;
@@ -129,8 +141,13 @@ static bool acl_parse_line(struct bridge_acl *acl, const char *path,
 	if (*cmd == '#' || *cmd == '\0')
 		return true;
 
-	arg = cmd + strcspn(cmd, " \t");
-	if (*arg != '\0')
+	/* as qemu-bridge-helper: the first space, else the first tab */
+	arg = strchr(cmd, ' ');
+	if (!arg)
+		arg = strchr(cmd, '\t');
+	if (!arg)
+		arg = cmd + strlen(cmd);
+	else
 		*arg++ = '\0';
 	g_strstrip(arg);
 	if (*arg == '\0') {
@@ -143,7 +160,7 @@ static bool acl_parse_line(struct bridge_acl *acl, const char *path,
 	}
 
 	if (!strcmp(cmd, "include"))
-		return acl_include(acl, path, lineno, arg, stack, error);
+		return acl_include(ctx, path, lineno, arg, error);
 
 	if (!strcmp(cmd, "allow")) {
 		rule.type = strcmp(arg, "all") ? ACL_ALLOW : ACL_ALLOW_ALL;
@@ -166,23 +183,23 @@ static bool acl_parse_line(struct bridge_acl *acl, const char *path,
 		}
 		g_strlcpy(rule.name, arg, sizeof(rule.name));
 	}
-	g_array_append_val(acl->rules, rule);
+	g_array_append_val(ctx->acl->rules, rule);
 	return true;
 }
 
 /**
  * acl_parse_file() - parse a file and, recursively, its includes
- * @acl:	rules so far
+ * @ctx:	parse state
  * @path:	file to parse
- * @stack:	array of struct file_id being parsed, for loop detection
  * @error:	set on failure
  *
  * Return: true on success.
  */
-static bool acl_parse_file(struct bridge_acl *acl, const char *path,
-			   GArray *stack, GError **error)
+static bool acl_parse_file(struct acl_parse *ctx, const char *path,
+			   GError **error)
 {
 	g_autofree char *text = NULL;
+	g_autofree char *key = NULL;
 	g_auto(GStrv) lines = NULL;
 	struct file_id id;
 	struct stat st;
@@ -193,8 +210,9 @@ static bool acl_parse_file(struct bridge_acl *acl, const char *path,
 	if (!text)
 		return false;
 	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
-	for (unsigned int i = 0; i < stack->len; i++) {
-		struct file_id *seen = &g_array_index(stack, struct file_id, i);
+	for (unsigned int i = 0; i < ctx->stack->len; i++) {
+		struct file_id *seen = &g_array_index(ctx->stack,
+						      struct file_id, i);
 
 		if (seen->dev == id.dev && seen->ino == id.ino) {
 			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
@@ -202,13 +220,23 @@ static bool acl_parse_file(struct bridge_acl *acl, const char *path,
 			return false;
 		}
 	}
-	g_array_append_val(stack, id);
+	key = g_strdup_printf("%ju:%ju", (uintmax_t)id.dev, (uintmax_t)id.ino);
+	if (g_hash_table_contains(ctx->parsed, key))
+		return true;	/* its rules are in already */
+	if (g_hash_table_size(ctx->parsed) >= BRIDGE_ACL_MAX_FILES) {
+		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+			    "%s: more than %d files included", path,
+			    BRIDGE_ACL_MAX_FILES);
+		return false;
+	}
+	g_hash_table_add(ctx->parsed, g_steal_pointer(&key));
+	g_array_append_val(ctx->stack, id);
 
 	lines = g_strsplit(text, "\n", -1);
 	for (unsigned int i = 0; ok && lines[i]; i++)
-		ok = acl_parse_line(acl, path, i + 1, lines[i], stack, error);
+		ok = acl_parse_line(ctx, path, i + 1, lines[i], error);
 
-	g_array_set_size(stack, stack->len - 1);
+	g_array_set_size(ctx->stack, ctx->stack->len - 1);
 	return ok;
 }
 
@@ -224,9 +252,13 @@ struct bridge_acl *bridge_acl_load(const char *path, GError **error)
 	g_autoptr(bridge_acl) acl = g_new0(struct bridge_acl, 1);
 	g_autoptr(GArray) stack = g_array_new(FALSE, FALSE,
 					      sizeof(struct file_id));
+	g_autoptr(GHashTable) parsed = g_hash_table_new_full(g_str_hash,
+							     g_str_equal,
+							     g_free, NULL);
+	struct acl_parse ctx = { .acl = acl, .stack = stack, .parsed = parsed };
 
 	acl->rules = g_array_new(FALSE, FALSE, sizeof(struct acl_rule));
-	if (!acl_parse_file(acl, path, stack, error))
+	if (!acl_parse_file(&ctx, path, error))
 		return NULL;
 	return g_steal_pointer(&acl);
 }

@@ -10,6 +10,8 @@
 
 /* Deepest chain of includes accepted; deeper is an error */
 #define BRIDGE_ACL_MAX_DEPTH 16
+/* Most distinct files one ACL may consist of */
+#define BRIDGE_ACL_MAX_FILES 256
 
 struct bridge_acl;
 typedef struct bridge_acl bridge_acl;

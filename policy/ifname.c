@@ -8,7 +8,7 @@
  * and refused when the kernel would refuse or reinterpret it ("." and "..",
  * '/', ':', whitespace, and '%', which the kernel expands as a pattern).
  * Only printable ASCII is accepted, so that every name can be shown in one
- * line of error.
+ * line of error; a long one is shown cut to its first 32 bytes.
  */
 #include "ifname.h"
 
@@ -27,7 +27,10 @@
 bool ifname_check(const char *name, GError **error)
 {
 	size_t len = strlen(name);
-	g_autofree char *shown = g_strescape(name, NULL);
+	g_autofree char *head = g_strndup(name, IFNAMSIZ * 2);
+	g_autofree char *escaped = g_strescape(head, NULL);
+	g_autofree char *shown = len > IFNAMSIZ * 2 ?
+		g_strconcat(escaped, "...", NULL) : g_strdup(escaped);
 
 	if (len == 0) {
 		g_set_error(error, TW_ERROR, TW_ERROR_INVALID, "empty name");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 
 #include "config.h"
 #include "caller_socket.h"
@@ -31,7 +32,11 @@ G_NORETURN static void die(GError *error)
 {
 	g_autofree char *line = g_strdup(error->message);
 
-	g_strdelimit(line, "\r\n", ' ');	/* one line, always */
+	/* one line, and nothing a terminal would interpret */
+	for (char *c = line; *c; c++) {
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = '?';
+	}
 	fprintf(stderr, "tapwarden: %s\n", line);
 	exit(EXIT_FAILURE);
 }
@@ -46,14 +51,26 @@ int main(int argc, char *argv[])
 	pid_t caller;
 	uid_t owner;
 
+	/* setuid or file capabilities would let any user choose the policy
+	 * files (--config, --acl) of a privileged process: refuse to run */
+	if (getauxval(AT_SECURE)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
+			    "tapwarden-helper must not be setuid or have file capabilities: unprivileged users go through tapwardend");
+		die(error);
+	}
 	if (!helper_args_parse(argc, argv, &args, &error))
 		die(error);
-	if (args.help) {
-		fputs(helper_usage, stdout);
-		return EXIT_SUCCESS;
+	if ((args.help || args.version) && (args.fd >= 0 || args.bridge)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "--help and --version take no --br or --fd");
+		die(error);
 	}
-	if (args.version) {
-		printf("tapwarden-helper %s\n", TAPWARDEN_VERSION);
+	if (args.help || args.version) {
+		if (args.help)
+			fputs(helper_usage, stdout);
+		else
+			printf("tapwarden-helper %s\n", TAPWARDEN_VERSION);
+		helper_args_clear(&args);
 		return EXIT_SUCCESS;
 	}
 	if (!args.bridge) {

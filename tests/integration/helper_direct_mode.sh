@@ -141,6 +141,47 @@ t_kernel_refusal_gives_the_kernels_reason_and_removes_the_tap() {
 	expect_refused "cannot configure tw[0-9]+: mtu greater than device maximum"
 }
 
+t_alternative_name_of_a_bridge_is_refused() {
+	# the kernel finds links by altname too; the ACL must not be bypassed
+	make_bridge twsecret0
+	ip link property add dev twsecret0 altname twpub0 ||
+		fail "kernel without alternative names"
+	write_acl "allow all" "deny twsecret0"
+	run_like_qemu twpub0
+	expect_refused "twpub0 is an alternative name of twsecret0"
+}
+
+t_setuid_copy_refuses_to_run() {
+	# a setuid (or file-capability) helper would let any user pick the
+	# policy files of a privileged process
+	local dir=$TMP/suid
+	make_bridge twbr0
+	write_acl "allow all"
+	: >"$TMP/tapwarden.conf"
+	mkdir "$dir"
+	mount -t tmpfs -o mode=755 tmpfs "$dir"	# no nosuid, whatever /tmp has
+	cp "$TW_HELPER" "$dir/helper"
+	chmod 4755 "$dir/helper"
+	chmod 755 "$TMP"
+	RC=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$TW_RUN_LIKE_QEMU" "$dir/helper --acl=$TMP/bridge.conf --config=$TMP/tapwarden.conf" twbr0 \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
+	expect_refused "must not be setuid or have file capabilities"
+}
+
+t_error_line_has_no_control_characters() {
+	write_acl "allow all"
+	: >"$TMP/tapwarden.conf"
+	RC=0
+	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/x$(printf '\033')[2J.conf" twbr0 \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
+	expect_refused "cannot open"
+	if LC_ALL=C grep -q '[[:cntrl:]]' "$TMP/err"; then
+		fail "control character in: $(od -c "$TMP/err" | head -3)"
+	fi
+}
+
 t_helper_without_cap_net_admin_says_how_to_fix_it() {
 	make_bridge twbr0
 	write_acl "allow twbr0"
@@ -212,6 +253,16 @@ t_help_and_version() {
 	expect_in "$TMP/out" '^Usage: tapwarden-helper .*--br=NAME --fd=N'
 	"$TW_HELPER" --version >"$TMP/out"
 	expect_in "$TMP/out" '^tapwarden-helper [0-9]+\.[0-9]+'
+}
+
+t_help_in_a_qemu_helper_string_is_refused() {
+	# QEMU would get exit 0 and no tap: fail loudly instead
+	make_bridge twbr0
+	write_acl "allow twbr0"
+	: >"$TMP/tapwarden.conf"
+	RC=0
+	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --help" twbr0 >"$TMP/out" 2>"$TMP/err" || RC=$?
+	expect_refused "--help and --version take no --br or --fd"
 }
 
 run_test "$@"

@@ -33,7 +33,8 @@ run_test() {
 	fi
 	ip link set lo up
 	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
-	trap 'rm -rf "$TMP"' EXIT
+	# a test may mount below $TMP (in its private mount namespace)
+	trap 'umount -R "$TMP"/* 2>/dev/null || true; rm -rf "$TMP"' EXIT
 	"t_$name"
 	echo "ok: $name"
 }

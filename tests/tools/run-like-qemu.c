@@ -10,7 +10,8 @@
  * then `HELPER --use-vnet --fd=N --br=BRIDGE` by execv, or, when HELPER
  * contains a space or a tab, `/bin/sh -c "HELPER --use-vnet --fd=N
  * --br=BRIDGE"` (--br left out when HELPER already has one); then one
- * recvmsg() for one descriptor and a waitpid(). The descriptor is checked
+ * recvmsg() for one descriptor and a waitpid() (only the received control
+ * message is checked more strictly than QEMU does). The descriptor is checked
  * with TUNGETIFF and described on stdout as key=value lines:
  *
  *   ifname=tw0  tap=1  no_pi=1  vnet_hdr=1  helper_status=0  usec=1234
@@ -109,6 +110,18 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+/* wait_for() - waitpid() retried on EINTR only, as QEMU does; a child
+ * reaped elsewhere (SIGCHLD ignored) counts as a failure */
+static void wait_for(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) != pid) {
+		if (errno != EINTR) {
+			*status = 255 << 8;
+			return;
+		}
+	}
+}
+
 /* launch() - one helper run; returns the fd or -1, and its exit status */
 static int launch(const char *helper, const char *bridge, int *status)
 {
@@ -135,8 +148,7 @@ static int launch(const char *helper, const char *bridge, int *status)
 	close(sv[1]);
 	fd = recv_fd(sv[0]);
 	close(sv[0]);
-	while (waitpid(pid, status, 0) != pid)
-		;
+	wait_for(pid, status);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return fd;
 }
@@ -214,14 +226,17 @@ int main(int argc, char *argv[])
 	if (command) {
 		pid_t pid = fork();
 
+		if (pid < 0) {
+			perror("fork");
+			return EXIT_USAGE;
+		}
 		if (pid == 0) {
 			setenv("TW_TAP", ifr.ifr_name, 1);
 			execvp(command[0], command);
 			perror(command[0]);
 			_exit(127);
 		}
-		while (waitpid(pid, &status, 0) != pid)
-			;
+		wait_for(pid, &status);
 		close(fd);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	}

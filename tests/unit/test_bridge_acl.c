@@ -86,9 +86,17 @@ static void test_deny_all_denies_every_bridge(void)
 
 static void test_comments_blank_lines_tabs_and_spaces(void)
 {
-	g_assert_true(allows("# c\n\n   \n  allow\tbr0  \n", "br0"));
+	g_assert_true(allows("# c\n\n   \n  allow\tbr0\n", "br0"));
+	g_assert_true(allows("allow \t br0 \t\n", "br0"));
 	g_assert_true(allows("\tallow   br1\t\n", "br1"));
 	g_assert_true(allows("allow br0", "br0"));	/* no final newline */
+}
+
+static void test_command_ends_at_first_space_else_first_tab(void)
+{
+	/* qemu-bridge-helper splits at a space before it looks for a tab:
+	 * "allow<TAB>br0<SPACE>" is the command "allow<TAB>br0", no argument */
+	assert_refused("allow\tbr0 \n", "needs an argument");
 }
 
 static void test_all_is_a_keyword_not_a_name(void)
@@ -273,6 +281,53 @@ static void test_include_chain_within_the_limit_works(void)
 	test_dir_free(dir);
 }
 
+static void test_file_included_many_times_is_parsed_once(void)
+{
+	char *dir = test_dir_new();
+	GError *error = NULL;
+	struct bridge_acl *acl;
+
+	/* 8 levels of 10 includes each would be 10^8 parses (the test would
+	 * time out) if each include were followed; rules do not depend on
+	 * order, so once is enough */
+	for (int i = 0; i < 8; i++) {
+		g_autofree char *name = g_strdup_printf("l%d.conf", i);
+		g_autofree char *line = g_strdup_printf("include l%d.conf\n", i + 1);
+		g_autoptr(GString) text = g_string_new(NULL);
+
+		for (int j = 0; j < 10; j++)
+			g_string_append(text, line);
+		test_put(dir, name, text->str);
+	}
+	test_put(dir, "l8.conf", "allow fan0\n");
+	acl = acl_from(dir, "include l0.conf\n", &error);
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(acl, "fan0"));
+	bridge_acl_free(acl);
+	test_dir_free(dir);
+}
+
+static void test_more_than_256_files_is_an_error(void)
+{
+	char *dir = test_dir_new();
+	g_autoptr(GString) main_text = g_string_new(NULL);
+	GError *error = NULL;
+	struct bridge_acl *acl;
+
+	for (int i = 0; i < BRIDGE_ACL_MAX_FILES; i++) {
+		g_autofree char *name = g_strdup_printf("u%d.conf", i);
+
+		test_put(dir, name, "allow br0\n");
+		g_string_append_printf(main_text, "include %s\n", name);
+	}
+	acl = acl_from(dir, main_text->str, &error);
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "more than 256 files"));
+	g_error_free(error);
+	test_dir_free(dir);
+}
+
 static void test_syntax_error_in_an_include_is_an_error(void)
 {
 	char *dir = test_dir_new();
@@ -328,6 +383,8 @@ int main(int argc, char *argv[])
 			test_deny_all_denies_every_bridge);
 	g_test_add_func("/bridge-acl/comments-blank-lines-tabs-and-spaces",
 			test_comments_blank_lines_tabs_and_spaces);
+	g_test_add_func("/bridge-acl/command-ends-at-first-space-else-first-tab",
+			test_command_ends_at_first_space_else_first_tab);
 	g_test_add_func("/bridge-acl/all-is-a-keyword-not-a-name",
 			test_all_is_a_keyword_not_a_name);
 	g_test_add_func("/bridge-acl/name-of-16-or-more-characters-is-an-error",
@@ -356,6 +413,10 @@ int main(int argc, char *argv[])
 			test_runaway_include_depth_is_an_error);
 	g_test_add_func("/bridge-acl/include-chain-within-the-limit-works",
 			test_include_chain_within_the_limit_works);
+	g_test_add_func("/bridge-acl/file-included-many-times-is-parsed-once",
+			test_file_included_many_times_is_parsed_once);
+	g_test_add_func("/bridge-acl/more-than-256-files-is-an-error",
+			test_more_than_256_files_is_an_error);
 	g_test_add_func("/bridge-acl/syntax-error-in-an-include-is-an-error",
 			test_syntax_error_in_an_include_is_an_error);
 	g_test_add_func("/bridge-acl/include-of-a-directory-is-an-error",
