@@ -30,14 +30,12 @@
  */
 G_NORETURN static void die(GError *error)
 {
-	g_autofree char *line = g_strdup(error->message);
-
 	/* one line, and nothing a terminal would interpret */
-	for (char *c = line; *c; c++) {
-		if ((unsigned char)*c < ' ' || *c == 0x7f)
-			*c = '?';
-	}
-	fprintf(stderr, "tapwarden: %s\n", line);
+	fputs("tapwarden: ", stderr);
+	for (const char *c = error->message; *c; c++)
+		fputc((unsigned char)*c < ' ' || *c == 0x7f ? '?' : *c, stderr);
+	fputc('\n', stderr);
+	g_error_free(error);
 	exit(EXIT_FAILURE);
 }
 
