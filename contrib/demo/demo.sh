@@ -8,7 +8,8 @@
 # access: everything happens inside a network namespace made for the demo,
 # which disappears when the demo ends.
 #
-# How the parts fit:
+# How the parts fit (the bg_* functions come from tests/vm/bridge-guest.sh,
+# shared with tests/e2e/guest-pings-bridge.sh):
 #   demo.sh ── re-executes itself in a fresh network namespace (unshare --net)
 #     ├─ makes bridge twdemo0 = 10.213.9.1/24 and a bridge ACL "allow twdemo0"
 #     ├─ tests/vm/run-guest boots a small VM (Debian kernel under QEMU/TCG,
@@ -31,7 +32,8 @@ fail() { echo "demo: FAILED: $*" >&2; exit 1; }
 say() { printf '\n== %s\n' "$*"; }
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-run_guest=$here/../../tests/vm/run-guest
+# shellcheck source=SCRIPTDIR/../../tests/vm/bridge-guest.sh
+. "$here/../../tests/vm/bridge-guest.sh"
 
 # ---- stage 1: checks, then re-exec in a private network namespace -----------
 if [[ ${TW_DEMO_IN_NETNS:-} != "$$" ]]; then
@@ -41,93 +43,48 @@ if [[ ${TW_DEMO_IN_NETNS:-} != "$$" ]]; then
     helper=$build/qemu-helper/tapwarden-helper
     [[ -x $helper ]] || fail "no helper at $helper — build it first: meson setup build && meson compile -C build"
     helper=$(readlink -f "$helper")
-    command -v unshare >/dev/null || fail "unshare not found (apt-get install util-linux)"
-    command -v ip >/dev/null || fail "ip not found (apt-get install iproute2)"
-    why=$("$run_guest" --check 2>&1 >/dev/null) || fail "cannot boot a VM here: ${why#run-guest: }"
-    TW_DEMO_IN_NETNS=$$ exec unshare --net -- "${BASH_SOURCE[0]}" "$helper"
+    why=$(bg_check_host) || fail "$why"
+    bg_reexec_in_netns TW_DEMO_IN_NETNS "${BASH_SOURCE[0]}" "$helper"
 fi
 
 # ---- stage 2: inside the demo's own network namespace ------------------------
-helper=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tw-demo.XXXXXX")
-watch_pid=""
-# shellcheck disable=SC2317  # (called from the trap)
-cleanup() {
-    [[ -z $watch_pid ]] || kill "$watch_pid" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-[[ $tmp != *[,\ ]* ]] || fail "temp dir '$tmp' contains a comma or space; set TMPDIR"
-[[ $helper != *[\ \'\"\\\$\`]* ]] || fail "helper path '$helper' contains characters a shell would mangle; move the build dir"
+bg_init demo "$1"
 
 say "1. A private network namespace with bridge $BR ($HOST_IP/24)"
-ip link set lo up
-ip link add "$BR" type bridge || fail "cannot create a bridge (kernel without bridge support?)"
-ip addr add "$HOST_IP/24" dev "$BR"
-ip link set "$BR" up
+bg_make_bridge "$BR" "$HOST_IP"
 ip -br addr show dev "$BR"
 
-acl=$tmp/bridge.acl
-echo "allow $BR" >"$acl"
-say "2. Who may use which bridge: $acl"
-sed 's/^/   /' "$acl"
+say "2. Who may use which bridge: $bg_acl"
+sed 's/^/   /' "$bg_acl"
 
-netdev="tap,id=n0,helper=${helper//,/,,} --acl=$acl,br=$BR"
 say "3. Booting a VM whose NIC is"
-echo "   -netdev $netdev"
+echo "   -netdev $bg_netdev"
 echo "   -device virtio-net-pci,netdev=n0"
 echo "   (host lines start with 'host|', the VM's with 'vm  |'; booting takes a few seconds)"
 
-# Show, from the host, the tap the helper attached, as soon as it is there.
-watch_bridge() {
-    local ports
-    while :; do
-        ports=$(ip -o link show master "$BR" 2>/dev/null || true)
-        if [[ -n $ports ]]; then
-            {
-                echo "the helper's tap is on $BR: ip -d link show master $BR"
-                ip -d link show master "$BR"
-            } | sed 's/^/host| /'
-            return 0
-        fi
-        sleep 0.1
-    done
+# Show, from the host, the tap the helper attached, as soon as it is there
+# (once: failing stops the watcher).
+show_tap() {
+    {
+        echo "the helper's tap is on $BR: ip -d link show master $BR"
+        ip -d link show master "$BR"
+    } | sed 's/^/host| /'
+    return 1
 }
-watch_bridge &
-watch_pid=$!
+bg_watch_start "$BR" show_tap
 
-# What the VM does (it runs the host's own programs, see docs/vm-harness.md).
-# $1 = its address, $2 = the bridge's address.
+# What the VM does once its NIC is up (it runs the host's own programs, see
+# docs/vm-harness.md). $1 = its address, $2 = the bridge's address.
 # shellcheck disable=SC2016  # expanded in the VM
-vm_script='
-set -eu
-modprobe virtio_net
-dev=""
-for i in $(seq 1 50); do
-    for d in /sys/class/net/*; do d=${d##*/}; [ "$d" = lo ] || { dev=$d; break; }; done
-    [ -n "$dev" ] && break
-    sleep 0.1
-done
-[ -n "$dev" ] || { echo "no network interface appeared"; exit 3; }
-ip link set "$dev" up
-ip addr add "$1/24" dev "$dev"
-# wait (up to 5 s) for the link to report carrier
-for i in $(seq 1 50); do [ "$(cat "/sys/class/net/$dev/carrier" 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+vm_script=$(bg_guest_script "" '
 echo "my interfaces (ip addr):"
 ip addr
 echo
 echo "ping $2, the host end of the bridge:"
-if command -v ping >/dev/null; then p=ping; else p="busybox ping"; fi
-$p -c 3 -W 2 "$2"
-'
+$ping -c 3 -W 2 "$2"')
 rc=0
-"$run_guest" --timeout "${TW_DEMO_TIMEOUT:-240}" \
-    --qemu-arg -netdev --qemu-arg "$netdev" \
-    --qemu-arg -device --qemu-arg "virtio-net-pci,netdev=n0" \
-    -- sh -c "$vm_script" demo "$GUEST_IP" "$HOST_IP" 2>&1 | sed -u 's/^/vm  | /' || rc=${PIPESTATUS[0]}
-kill "$watch_pid" 2>/dev/null || true
-wait "$watch_pid" 2>/dev/null || true
-watch_pid=""
+bg_run_guest "${TW_DEMO_TIMEOUT:-240}" "vm  | " "$vm_script" demo "$GUEST_IP" "$HOST_IP" || rc=$?
+bg_watch_stop
 
 case $rc in
     0) ;;
@@ -136,14 +93,7 @@ case $rc in
 esac
 
 say "4. The VM has exited. Is its tap gone?"
-left=""
-for _ in $(seq 1 30); do
-    left=$(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^tw' | grep -vx "$BR" || true)
-    left+=$(ip -o link show master "$BR" || true)
-    [[ -z $left ]] && break
-    sleep 0.1
-done
-[[ -z $left ]] || fail "still there after the VM exited: $left"
+bg_wait_taps_gone "$BR" || fail "still there after the VM exited: $bg_left$bg_attached"
 echo "host| ip link show master $BR: (nothing)"
 echo "host| no tw* device left in the namespace"
 

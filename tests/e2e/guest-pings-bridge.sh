@@ -6,7 +6,8 @@
 # Exit:  0 pass, 1 fail (one "FAIL: ..." line on stderr), 77 skip (not root,
 #        or no QEMU / Debian kernel / busybox-static / cpio: see run-guest --check).
 #
-# How the parts fit:
+# How the parts fit (the bg_* functions come from tests/vm/bridge-guest.sh,
+# shared with contrib/demo/demo.sh):
 #   1. this script (as root) re-executes itself in a fresh network namespace
 #      (unshare --net), so every link it makes dies with the namespace;
 #   2. there it makes bridge twe2e0 = 10.213.7.1/24 and an ACL file
@@ -27,7 +28,8 @@ fail() { echo "FAIL: $me: $*" >&2; exit 1; }
 skip() { echo "SKIP: $me: $*" >&2; exit 77; }
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
-run_guest=$here/../vm/run-guest
+# shellcheck source=SCRIPTDIR/../vm/bridge-guest.sh
+. "$here/../vm/bridge-guest.sh"
 BR=twe2e0
 HOST_IP=10.213.7.1
 GUEST_IP=10.213.7.2
@@ -38,92 +40,34 @@ if [[ ${TW_E2E_IN_NETNS:-} != "$$" ]]; then
     [[ -x $1 && -f $1 ]] || fail "helper '$1' is not an executable file"
     helper=$(readlink -f "$1")
     [[ $(id -u) -eq 0 ]] || skip "needs root"
-    command -v unshare >/dev/null || skip "unshare (util-linux) not found"
-    command -v ip >/dev/null || skip "ip (iproute2) not found"
-    why=$("$run_guest" --check 2>&1 >/dev/null) || skip "cannot run a guest: ${why#run-guest: }"
-    # exec keeps the PID, which marks the re-executed copy (and only it).
-    TW_E2E_IN_NETNS=$$ exec unshare --net -- "${BASH_SOURCE[0]}" "$helper"
+    why=$(bg_check_host) || skip "$why"
+    bg_reexec_in_netns TW_E2E_IN_NETNS "${BASH_SOURCE[0]}" "$helper"
 fi
 
 # ---- stage 2: inside the private network namespace ---------------------------
-helper=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tw-e2e.XXXXXX")
-watch_pid=""
-# shellcheck disable=SC2317  # (called from the trap)
-cleanup() {
-    [[ -z $watch_pid ]] || kill "$watch_pid" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# QEMU's -netdev parser splits at ',' (',,' is a literal comma), and the
-# helper string goes through /bin/sh -c, so paths must be plain.
-[[ $tmp != *[,\ ]* ]] || fail "temp dir '$tmp' contains a comma or space; set TMPDIR"
-[[ $helper != *[\ \'\"\\\$\`]* ]] || fail "helper path '$helper' has characters /bin/sh -c would mangle"
-helper_q=${helper//,/,,}
-
-ip link set lo up
-ip link add "$BR" type bridge || fail "cannot create bridge $BR (no bridge support in this kernel?)"
-ip addr add "$HOST_IP/24" dev "$BR"
-ip link set "$BR" up
-
-acl=$tmp/bridge.acl
-echo "allow $BR" >"$acl"
+bg_init e2e "$1"
+bg_make_bridge "$BR" "$HOST_IP"
 
 # Host-side watcher: note every device that is a port of the bridge while the
 # guest runs (informational; the tap's name and that it was attached).
-watch_ports() {
-    local -A seen=()
-    local n
-    while :; do
-        for n in $(ip -o link show master "$BR" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
-            [[ -n ${seen[$n]:-} ]] || { seen[$n]=1; echo "$n" >>"$tmp/ports"; }
-        done
-        sleep 0.2
-    done
-}
-: >"$tmp/ports"
-watch_ports &
-watch_pid=$!
+note_port() { echo "$1" >>"$bg_tmp/ports"; }
+: >"$bg_tmp/ports"
+bg_watch_start "$BR" note_port
 
-# The guest's part. It runs with the host's binaries; ping may be iputils'
-# or busybox's (both exit 0 when at least one reply came back).
+# The guest's part, after its NIC is up (ping may be iputils' or busybox's;
+# both exit 0 when at least one reply came back).
 # $1 = guest address, $2 = host (bridge) address.
 # shellcheck disable=SC2016  # expanded in the guest
-guest_script='
-set -eu
-modprobe virtio_net
-dev=""
-for i in $(seq 1 50); do
-    for d in /sys/class/net/*; do
-        d=${d##*/}
-        [ "$d" = lo ] || { dev=$d; break; }
-    done
-    [ -n "$dev" ] && break
-    sleep 0.1
-done
-[ -n "$dev" ] || { echo "guest: no network interface appeared"; exit 3; }
-ip link set "$dev" up
-ip addr add "$1/24" dev "$dev"
-# wait (up to 5 s) for the link to report carrier
-for i in $(seq 1 50); do [ "$(cat "/sys/class/net/$dev/carrier" 2>/dev/null)" = 1 ] && break; sleep 0.1; done
+guest_script=$(bg_guest_script "guest: " '
 ip -br addr show dev "$dev"
-if command -v ping >/dev/null; then p=ping; else p="busybox ping"; fi
-$p -c 3 -W 2 "$2" || { echo "guest: ping $2 failed"; exit 4; }
-echo "guest: ping ok"
-'
+$ping -c 3 -W 2 "$2" || { echo "guest: ping $2 failed"; exit 4; }
+echo "guest: ping ok"')
 
-echo "$me: booting guest (helper: $helper, bridge $BR $HOST_IP/24)"
+echo "$me: booting guest (helper: $bg_helper, bridge $BR $HOST_IP/24)"
 rc=0
-"$run_guest" --timeout "${TW_E2E_TIMEOUT:-240}" \
-    --qemu-arg -netdev --qemu-arg "tap,id=n0,helper=$helper_q --acl=$acl,br=$BR" \
-    --qemu-arg -device --qemu-arg "virtio-net-pci,netdev=n0" \
-    -- sh -c "$guest_script" guest "$GUEST_IP" "$HOST_IP" 2>&1 | sed -u 's/^/  | /' || rc=${PIPESTATUS[0]}
-
-kill "$watch_pid" 2>/dev/null || true
-wait "$watch_pid" 2>/dev/null || true
-watch_pid=""
-ports=$(tr '\n' ' ' <"$tmp/ports")
+bg_run_guest "${TW_E2E_TIMEOUT:-240}" "  | " "$guest_script" guest "$GUEST_IP" "$HOST_IP" || rc=$?
+bg_watch_stop
+ports=$(tr '\n' ' ' <"$bg_tmp/ports")
 
 case $rc in
     0) ;;
@@ -134,13 +78,9 @@ esac
 [[ -z $ports ]] || echo "$me: seen on $BR while the guest ran: $ports"
 
 # After QEMU is gone its tap must be gone too (give the kernel a moment).
-for _ in $(seq 1 30); do
-    left=$(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^tw' | grep -vx "$BR" || true)
-    attached=$(ip -o link show master "$BR" | awk -F': ' '{print $2}' | cut -d@ -f1 || true)
-    [[ -z $left && -z $attached ]] && break
-    sleep 0.1
-done
-[[ -z $left ]] || fail "tw* device(s) left after QEMU exited: $(echo "$left" | tr '\n' ' ')"
-[[ -z $attached ]] || fail "port(s) still on $BR after QEMU exited: $(echo "$attached" | tr '\n' ' ')"
+if ! bg_wait_taps_gone "$BR"; then
+    [[ -z $bg_left ]] || fail "tw* device(s) left after QEMU exited: $(echo "$bg_left" | tr '\n' ' ')"
+    fail "port(s) still on $BR after QEMU exited: $(bg_link_names <<<"$bg_attached" | tr '\n' ' ')"
+fi
 
 echo "PASS: $me"
