@@ -96,7 +96,6 @@ t_include_loop_is_refused() {
 
 t_missing_acl_file_refuses_bridges() {
 	make_bridge twbr0
-	: >"$TMP/tapwarden.conf"
 	RC=0
 	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/tapwarden.conf --acl=$TMP/none.conf" twbr0 \
 		>"$TMP/out" 2>"$TMP/err" || RC=$?
@@ -157,7 +156,6 @@ t_setuid_copy_refuses_to_run() {
 	local dir=$TMP/suid
 	make_bridge twbr0
 	write_acl "allow all"
-	: >"$TMP/tapwarden.conf"
 	mkdir "$dir"
 	mount -t tmpfs -o mode=755 tmpfs "$dir"	# no nosuid, whatever /tmp has
 	cp "$TW_HELPER" "$dir/helper"
@@ -172,7 +170,6 @@ t_setuid_copy_refuses_to_run() {
 
 t_error_line_has_no_control_characters() {
 	write_acl "allow all"
-	: >"$TMP/tapwarden.conf"
 	RC=0
 	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/x$(printf '\033')[2J.conf" twbr0 \
 		>"$TMP/out" 2>"$TMP/err" || RC=$?
@@ -192,10 +189,13 @@ t_helper_without_cap_net_admin_says_how_to_fix_it() {
 }
 
 # The helper started by hand with bad --br/--fd: one line, exit 1, no tap.
-# expect_direct_refusal() - run the helper with ARGS, expect REASON
+# expect_direct_refusal() - with a usable bridge twbr0 that the ACL allows,
+# run the helper with ARGS (so only they can be wrong), expect REASON
 expect_direct_refusal() {
 	local reason=$1
 	shift
+	make_bridge twbr0
+	write_acl "allow twbr0"
 	RC=0
 	"$TW_HELPER" --config="$TMP/tapwarden.conf" --acl="$TMP/bridge.conf" "$@" \
 		>"$TMP/out" 2>"$TMP/err" || RC=$?
@@ -205,46 +205,27 @@ expect_direct_refusal() {
 }
 
 t_missing_br_is_refused() {
-	make_bridge twbr0
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	exec 5<>"$TMP/sock-placeholder"
 	expect_direct_refusal "missing --br=NAME" --use-vnet --fd=5
 }
 
 t_missing_fd_is_refused() {
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	make_bridge twbr0
 	expect_direct_refusal "missing --fd=N" --use-vnet --br=twbr0
 }
 
 t_fd_that_is_not_a_number_is_refused() {
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	make_bridge twbr0
 	expect_direct_refusal "--fd=x3 is not a file descriptor number" --use-vnet --fd=x3 --br=twbr0
 }
 
 t_fd_that_is_not_open_is_refused() {
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	make_bridge twbr0
 	expect_direct_refusal "--fd=77 is not an open file descriptor" --use-vnet --fd=77 --br=twbr0
 }
 
 t_fd_that_is_not_a_socket_is_refused() {
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	make_bridge twbr0
-	exec 7<"$TMP/bridge.conf"
+	exec 7<"$TMP/tapwarden.conf"
 	expect_direct_refusal "--fd=7 is not a socket" --use-vnet --fd=7 --br=twbr0
 }
 
 t_fd_of_stdin_is_refused() {
-	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
-	make_bridge twbr0
 	expect_direct_refusal "--fd=0 is standard input" --use-vnet --fd=0 --br=twbr0 </dev/null
 }
 
@@ -259,7 +240,6 @@ t_help_in_a_qemu_helper_string_is_refused() {
 	# QEMU would get exit 0 and no tap: fail loudly instead
 	make_bridge twbr0
 	write_acl "allow twbr0"
-	: >"$TMP/tapwarden.conf"
 	RC=0
 	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --help" twbr0 >"$TMP/out" 2>"$TMP/err" || RC=$?
 	expect_refused "--help and --version take no --br or --fd"

@@ -8,8 +8,8 @@
 # Tests need root and skip with exit 77 without it.
 #
 # Environment from meson: TW_HELPER (the built helper), TW_RUN_LIKE_QEMU (the
-# tool that runs a helper as QEMU does), TW_DEFAULT_ACL and TW_DEFAULT_CONFIG
-# (the paths compiled into the helper).
+# tool that runs a helper as QEMU does), TW_DEFAULT_ACL (the bridge.conf path
+# compiled into the helper).
 
 set -euo pipefail
 
@@ -35,6 +35,8 @@ run_test() {
 	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
 	# a test may mount below $TMP (in its private mount namespace)
 	trap 'umount -R "$TMP"/* 2>/dev/null || true; rm -rf "$TMP"' EXIT
+	: >"$TMP/tapwarden.conf"	# empty configuration unless a test writes one
+	: >"$TMP/bridge.conf"
 	"t_$name"
 	echo "ok: $name"
 }
@@ -52,8 +54,6 @@ write_acl() {
 
 # helper_cmd() - the helper string QEMU would get, with test config paths
 helper_cmd() {
-	[ -f "$TMP/tapwarden.conf" ] || : >"$TMP/tapwarden.conf"
-	[ -f "$TMP/bridge.conf" ] || : >"$TMP/bridge.conf"
 	echo "$TW_HELPER --config=$TMP/tapwarden.conf --acl=$TMP/bridge.conf"
 }
 

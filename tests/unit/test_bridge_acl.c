@@ -11,44 +11,66 @@
 #include "error.h"
 #include "test_files.h"
 
-/* acl_from() - load an ACL whose main file is @text */
-static struct bridge_acl *acl_from(const char *dir, const char *text,
-				   GError **error)
+/* allows_in() - does DIR/bridge.conf, written with @text, allow @bridge
+ * (it must parse); other files of DIR may be included */
+static bool allows_in(const char *dir, const char *text, const char *bridge)
 {
 	g_autofree char *path = test_write(dir, "bridge.conf", text);
+	GError *error = NULL;
+	g_autoptr(bridge_acl) acl = bridge_acl_load(path, &error);
 
-	return bridge_acl_load(path, error);
+	g_assert_no_error(error);
+	return bridge_acl_allows(acl, bridge);
 }
 
-/* allows() - does the file @text allow @bridge (it must parse) */
+/* assert_refused_in() - DIR/bridge.conf, written with @text, is refused
+ * as bad configuration, with @reason and a "FILE:" prefix in the message */
+static void assert_refused_in(const char *dir, const char *text,
+			      const char *reason)
+{
+	g_autofree char *path = test_write(dir, "bridge.conf", text);
+	GError *error = NULL;
+	struct bridge_acl *acl = bridge_acl_load(path, &error);
+
+	g_assert_null(acl);
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	if (!strstr(error->message, reason) || !strstr(error->message, ".conf:"))
+		g_error("`%s' not in `%s'", reason, error->message);
+	g_error_free(error);
+}
+
+/* allows() - allows_in() with a bridge.conf alone in a new directory */
 static bool allows(const char *text, const char *bridge)
 {
 	char *dir = test_dir_new();
-	GError *error = NULL;
-	struct bridge_acl *acl = acl_from(dir, text, &error);
-	bool allowed;
+	bool allowed = allows_in(dir, text, bridge);
 
-	g_assert_no_error(error);
-	allowed = bridge_acl_allows(acl, bridge);
-	bridge_acl_free(acl);
 	test_dir_free(dir);
 	return allowed;
 }
 
-/* refused() - the file @text is refused, with @reason in the message */
+/* assert_refused() - assert_refused_in() with bridge.conf alone */
 static void assert_refused(const char *text, const char *reason)
 {
 	char *dir = test_dir_new();
-	GError *error = NULL;
-	struct bridge_acl *acl = acl_from(dir, text, &error);
 
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	if (!strstr(error->message, reason) ||
-	    !strstr(error->message, "bridge.conf:"))
-		g_error("`%s' not in `%s'", reason, error->message);
-	g_error_free(error);
+	assert_refused_in(dir, text, reason);
 	test_dir_free(dir);
+}
+
+/* put_chain() - files PREFIX0.conf .. PREFIX<n-1>.conf, each including
+ * the next @fanout times; the last includes PREFIX<n>.conf */
+static void put_chain(const char *dir, const char *prefix, int n, int fanout)
+{
+	for (int i = 0; i < n; i++) {
+		g_autofree char *name = g_strdup_printf("%s%d.conf", prefix, i);
+		g_autoptr(GString) text = g_string_new(NULL);
+
+		for (int j = 0; j < fanout; j++)
+			g_string_append_printf(text, "include %s%d.conf\n",
+					       prefix, i + 1);
+		test_put(dir, name, text->str);
+	}
 }
 
 static void test_allow_name_allows_only_that_bridge(void)
@@ -137,37 +159,27 @@ static void test_include_adds_the_rules_of_the_file(void)
 	char *dir = test_dir_new();
 	g_autofree char *inc = test_write(dir, "alice.conf", "allow br1\n");
 	g_autofree char *main_text = g_strdup_printf("include %s\n", inc);
-	GError *error = NULL;
-	g_autoptr(bridge_acl) acl = acl_from(dir, main_text, &error);
 
-	g_assert_no_error(error);
-	g_assert_true(bridge_acl_allows(acl, "br1"));
-	g_assert_false(bridge_acl_allows(acl, "br0"));
+	g_assert_true(allows_in(dir, main_text, "br1"));
+	g_assert_false(allows_in(dir, main_text, "br0"));
 	test_dir_free(dir);
 }
 
 static void test_include_relative_to_the_including_file(void)
 {
 	char *dir = test_dir_new();
-	test_put(dir, "bob.conf", "allow br2\n");
-	GError *error = NULL;
-	g_autoptr(bridge_acl) acl = acl_from(dir, "include bob.conf\n", &error);
 
-	g_assert_no_error(error);
-	g_assert_true(bridge_acl_allows(acl, "br2"));
+	test_put(dir, "bob.conf", "allow br2\n");
+	g_assert_true(allows_in(dir, "include bob.conf\n", "br2"));
 	test_dir_free(dir);
 }
 
 static void test_deny_in_an_include_wins(void)
 {
 	char *dir = test_dir_new();
-	test_put(dir, "deny.conf", "deny br0\n");
-	GError *error = NULL;
-	g_autoptr(bridge_acl) acl = acl_from(dir, "allow br0\ninclude deny.conf\n",
-					     &error);
 
-	g_assert_no_error(error);
-	g_assert_false(bridge_acl_allows(acl, "br0"));
+	test_put(dir, "deny.conf", "deny br0\n");
+	g_assert_false(allows_in(dir, "allow br0\ninclude deny.conf\n", "br0"));
 	test_dir_free(dir);
 }
 
@@ -181,14 +193,10 @@ static void test_missing_include_is_skipped(void)
  * secret.conf */
 static void check_unreadable_include(const char *dir)
 {
-	GError *error = NULL;
-	struct bridge_acl *acl = acl_from(dir, "include secret.conf\nallow br0\n",
-					  &error);
+	const char *text = "include secret.conf\nallow br0\n";
 
-	g_assert_no_error(error);
-	g_assert_false(bridge_acl_allows(acl, "br9"));
-	g_assert_true(bridge_acl_allows(acl, "br0"));
-	bridge_acl_free(acl);
+	g_assert_false(allows_in(dir, text, "br9"));
+	g_assert_true(allows_in(dir, text, "br0"));
 }
 
 static void test_unreadable_include_is_skipped(void)
@@ -223,15 +231,10 @@ static void test_unreadable_include_is_skipped(void)
 static void test_include_loop_is_an_error(void)
 {
 	char *dir = test_dir_new();
+
 	test_put(dir, "a.conf", "include b.conf\n");
 	test_put(dir, "b.conf", "include a.conf\n");
-	GError *error = NULL;
-	struct bridge_acl *acl = acl_from(dir, "include a.conf\n", &error);
-
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	g_assert_nonnull(strstr(error->message, "include loop"));
-	g_error_free(error);
+	assert_refused_in(dir, "include a.conf\n", "include loop");
 	test_dir_free(dir);
 }
 
@@ -243,67 +246,35 @@ static void test_file_including_itself_is_an_error(void)
 static void test_runaway_include_depth_is_an_error(void)
 {
 	char *dir = test_dir_new();
-	GError *error = NULL;
-	struct bridge_acl *acl;
 
-	/* a chain of 100 distinct files: no loop, only depth */
-	for (int i = 0; i < 100; i++) {
-		g_autofree char *name = g_strdup_printf("f%d.conf", i);
-		g_autofree char *text = g_strdup_printf("include f%d.conf\n", i + 1);
-		test_put(dir, name, text);
-	}
-	acl = acl_from(dir, "include f0.conf\n", &error);
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	g_assert_nonnull(strstr(error->message, "nested deeper than"));
-	g_error_free(error);
+	put_chain(dir, "f", 100, 1);	/* 100 distinct files: no loop */
+	assert_refused_in(dir, "include f0.conf\n", "nested deeper than");
 	test_dir_free(dir);
 }
 
 static void test_include_chain_within_the_limit_works(void)
 {
 	char *dir = test_dir_new();
-	GError *error = NULL;
-	struct bridge_acl *acl;
+	g_autofree char *last = g_strdup_printf("f%d.conf",
+						BRIDGE_ACL_MAX_DEPTH - 2);
 
 	/* main file + BRIDGE_ACL_MAX_DEPTH - 1 includes */
-	for (int i = 0; i < BRIDGE_ACL_MAX_DEPTH - 1; i++) {
-		g_autofree char *name = g_strdup_printf("f%d.conf", i);
-		g_autofree char *text = i == BRIDGE_ACL_MAX_DEPTH - 2 ?
-			g_strdup("allow deep0\n") :
-			g_strdup_printf("include f%d.conf\n", i + 1);
-		test_put(dir, name, text);
-	}
-	acl = acl_from(dir, "include f0.conf\n", &error);
-	g_assert_no_error(error);
-	g_assert_true(bridge_acl_allows(acl, "deep0"));
-	bridge_acl_free(acl);
+	put_chain(dir, "f", BRIDGE_ACL_MAX_DEPTH - 2, 1);
+	test_put(dir, last, "allow deep0\n");
+	g_assert_true(allows_in(dir, "include f0.conf\n", "deep0"));
 	test_dir_free(dir);
 }
 
 static void test_file_included_many_times_is_parsed_once(void)
 {
 	char *dir = test_dir_new();
-	GError *error = NULL;
-	struct bridge_acl *acl;
 
 	/* 8 levels of 10 includes each would be 10^8 parses (the test would
 	 * time out) if each include were followed; rules do not depend on
 	 * order, so once is enough */
-	for (int i = 0; i < 8; i++) {
-		g_autofree char *name = g_strdup_printf("l%d.conf", i);
-		g_autofree char *line = g_strdup_printf("include l%d.conf\n", i + 1);
-		g_autoptr(GString) text = g_string_new(NULL);
-
-		for (int j = 0; j < 10; j++)
-			g_string_append(text, line);
-		test_put(dir, name, text->str);
-	}
+	put_chain(dir, "l", 8, 10);
 	test_put(dir, "l8.conf", "allow fan0\n");
-	acl = acl_from(dir, "include l0.conf\n", &error);
-	g_assert_no_error(error);
-	g_assert_true(bridge_acl_allows(acl, "fan0"));
-	bridge_acl_free(acl);
+	g_assert_true(allows_in(dir, "include l0.conf\n", "fan0"));
 	test_dir_free(dir);
 }
 
@@ -311,8 +282,6 @@ static void test_more_than_256_files_is_an_error(void)
 {
 	char *dir = test_dir_new();
 	g_autoptr(GString) main_text = g_string_new(NULL);
-	GError *error = NULL;
-	struct bridge_acl *acl;
 
 	for (int i = 0; i < BRIDGE_ACL_MAX_FILES; i++) {
 		g_autofree char *name = g_strdup_printf("u%d.conf", i);
@@ -320,25 +289,16 @@ static void test_more_than_256_files_is_an_error(void)
 		test_put(dir, name, "allow br0\n");
 		g_string_append_printf(main_text, "include %s\n", name);
 	}
-	acl = acl_from(dir, main_text->str, &error);
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	g_assert_nonnull(strstr(error->message, "more than 256 files"));
-	g_error_free(error);
+	assert_refused_in(dir, main_text->str, "more than 256 files");
 	test_dir_free(dir);
 }
 
 static void test_syntax_error_in_an_include_is_an_error(void)
 {
 	char *dir = test_dir_new();
-	test_put(dir, "bad.conf", "allow br0\nbogus\n");
-	GError *error = NULL;
-	struct bridge_acl *acl = acl_from(dir, "include bad.conf\n", &error);
 
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	g_assert_nonnull(strstr(error->message, "bad.conf:2:"));
-	g_error_free(error);
+	test_put(dir, "bad.conf", "allow br0\nbogus\n");
+	assert_refused_in(dir, "include bad.conf\n", "bad.conf:2:");
 	test_dir_free(dir);
 }
 
@@ -346,15 +306,9 @@ static void test_include_of_a_directory_is_an_error(void)
 {
 	char *dir = test_dir_new();
 	g_autofree char *sub = g_build_filename(dir, "sub", NULL);
-	GError *error = NULL;
-	struct bridge_acl *acl;
 
 	g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
-	acl = acl_from(dir, "include sub\n", &error);
-	g_assert_null(acl);
-	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
-	g_assert_nonnull(strstr(error->message, "not a regular file"));
-	g_error_free(error);
+	assert_refused_in(dir, "include sub\n", "not a regular file");
 	test_dir_free(dir);
 }
 
