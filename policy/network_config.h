@@ -20,12 +20,21 @@ enum network_mode {
  * @name:	the network's name, what --br= names
  * @mode:	how taps on it are connected
  * @bridge:	the bridge its taps join (bridge mode)
+ * @allow_users:	allow-users: user names or numeric uids, NULL if unset
+ * @allow_groups:	allow-groups: group names or numeric gids, NULL if unset
+ * @max_per_user:	max-per-user: live taps of one user at once, 0 for no limit
  */
 struct network {
 	char name[IFNAMSIZ];
 	enum network_mode mode;
 	char bridge[IFNAMSIZ];
+	char **allow_users;
+	char **allow_groups;
+	unsigned int max_per_user;
 };
+
+/* Largest max-per-user accepted */
+#define NETWORK_MAX_PER_USER_LIMIT 65535
 
 struct network_config;
 typedef struct network_config network_config;
@@ -35,6 +44,8 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 const struct network *network_config_find(const struct network_config *cfg,
 					  const char *name);
 unsigned int network_config_count(const struct network_config *cfg);
+GPtrArray *network_config_list(const struct network_config *cfg);
+const char *network_mode_name(enum network_mode mode);
 void network_config_free(struct network_config *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(network_config, network_config_free)
 
