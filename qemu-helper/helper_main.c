@@ -87,10 +87,6 @@ static void serve_directly(const struct helper_args *args,
 	struct caller c;
 	GError *error = NULL;
 
-	if (!peer_identity(args->fd, &c, NULL, &error) ||
-	    !policy_place(&paths, &c, direct_mode_count_leases, NULL,
-			  args->bridge, &place, &error))
-		die(error);
 	if (!direct_mode_available()) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
 			    "cannot create a tap for %s: %s%sthis process lacks CAP_NET_ADMIN (start tapwardend, run QEMU as root, or use br=user)",
@@ -99,6 +95,10 @@ static void serve_directly(const struct helper_args *args,
 			    broker_absent ? ", and " : "");
 		die(error);
 	}
+	if (!peer_identity(args->fd, &c, NULL, &error) ||
+	    !policy_place(&paths, &c, direct_mode_count_leases, NULL,
+			  args->bridge, &place, &error))
+		die(error);
 	if (!direct_mode_create_tap(&place, args->use_vnet, c.uid, c.pid, tap,
 				    &error) ||
 	    !tap_set_owner(tap, c.uid, c.gid, &error))
