@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * link_watch.h - find the kernel's leases: a scan, and a watch of changes.
+ * link_watch.h - find the kernel's leases: a scan, and a watch of removals.
  */
 #ifndef TAPWARDEN_NETDEV_LINK_WATCH_H
 #define TAPWARDEN_NETDEV_LINK_WATCH_H
@@ -14,13 +14,11 @@ GArray *lease_scan(GError **error);
 
 /**
  * struct link_watch_ops - what a watch reports
- * @lease:	a tap with a lease appeared or changed (its master, say)
  * @gone:	interface @ifindex was removed (any interface: the receiver
  *		knows which ones it cares about)
- * @data:	passed to both
+ * @data:	passed to @gone
  */
 struct link_watch_ops {
-	void (*lease)(const struct lease *lease, void *data);
 	void (*gone)(int ifindex, void *data);
 	void *data;
 };

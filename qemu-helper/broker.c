@@ -193,7 +193,7 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 {
 	g_autoptr(GPtrArray) list = NULL;
 
-	if (!broker_leases_refresh(b->leases, error))
+	if (!broker_leases_rescan(b->leases, error))
 		return false;
 	list = broker_leases_sorted(b->leases);
 	for (unsigned int i = 0; i < list->len; i++) {

@@ -4,13 +4,15 @@
  *
  * DESIGN.md section 4: what the kernel holds is the truth; this table is a
  * cache of it, keyed by interface index. It is filled by a scan at start
- * (so a broker killed and restarted knows every live tap at once) and kept
- * current by a link watch: a tap that goes (QEMU closed its fd, or QEMU
- * died) is dropped on its RTM_DELLINK, together with whatever per-tap state
- * the broker holds for it (lease_ended()). broker_leases_refresh() reads
- * every pending event before a decision that counts leases, so a tap closed
- * a moment ago no longer counts against max-per-user; when the kernel
- * dropped events it rescans and drops what is gone.
+ * (so a broker killed and restarted knows every live tap at once), gets
+ * each tap the broker grants, and is kept current by a link watch: a tap
+ * that goes (QEMU closed its fd, or QEMU died) is dropped on its
+ * RTM_DELLINK, together with whatever per-tap state the broker holds for
+ * it (lease_ended()). broker_leases_refresh() reads every pending removal
+ * before a decision that counts leases, so a tap closed a moment ago no
+ * longer counts against max-per-user; broker_leases_rescan() (used for
+ * `tapwarden list`, and when the kernel dropped events) makes the table
+ * exactly the kernel's leases again.
  */
 #include "broker_leases.h"
 
@@ -43,16 +45,6 @@ static void lease_ended(struct broker_leases *bl, const struct lease *lease)
 }
 
 /**
- * on_lease() - link watch: a lease tap appeared or changed
- * @lease:	its lease
- * @data:	the table
- */
-static void on_lease(const struct lease *lease, void *data)
-{
-	broker_leases_add(data, lease);
-}
-
-/**
  * on_gone() - link watch: an interface was removed
  * @ifindex:	which
  * @data:	the table
@@ -68,13 +60,13 @@ static void on_gone(int ifindex, void *data)
 }
 
 /**
- * rescan() - rebuild the table from a scan of the kernel
+ * broker_leases_rescan() - make the table the kernel's leases again
  * @bl:		table
  * @error:	set on failure
  *
  * Return: true on success.
  */
-static bool rescan(struct broker_leases *bl, GError **error)
+bool broker_leases_rescan(struct broker_leases *bl, GError **error)
 {
 	g_autoptr(GArray) now = lease_scan(error);
 	g_autoptr(GHashTable) live = g_hash_table_new(NULL, NULL);
@@ -111,12 +103,12 @@ struct broker_leases *broker_leases_new(GError **error)
 {
 	struct broker_leases *bl = g_new0(struct broker_leases, 1);
 	struct link_watch_ops ops = {
-		.lease = on_lease, .gone = on_gone, .data = bl,
+		.gone = on_gone, .data = bl,
 	};
 
 	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	bl->watch = link_watch_new(&ops, error);
-	if (!bl->watch || !rescan(bl, error)) {
+	if (!bl->watch || !broker_leases_rescan(bl, error)) {
 		broker_leases_free(bl);
 		return NULL;
 	}
@@ -136,7 +128,7 @@ bool broker_leases_refresh(struct broker_leases *bl, GError **error)
 
 	if (!link_watch_dispatch(bl->watch, &overrun, error))
 		return false;
-	return !overrun || rescan(bl, error);
+	return !overrun || broker_leases_rescan(bl, error);
 }
 
 /**

@@ -18,8 +18,9 @@
  *
  * With COMMAND, it runs while the tap is held open (TW_TAP=ifname in its
  * environment) and the tap is closed after it exits. --repeat=N launches N
- * times in a row, closing each tap before the next, and prints usec= per
- * launch (the benchmark's measurement).
+ * times in a row, closing each tap before the next (with --hold: keeping
+ * them all open to the end), and prints usec= per launch (the benchmarks'
+ * measurement).
  *
  * Exit status: COMMAND's status (0 without COMMAND) on success; 10 when the
  * helper sent no descriptor, 11 when it sent one but exited non-zero, 12
@@ -164,7 +165,7 @@ static long long now_usec(void)
 int main(int argc, char *argv[])
 {
 	const char *helper, *bridge;
-	int repeat = 1, quiet = 0, argi = 1, status = 0, fd = -1;
+	int repeat = 1, quiet = 0, hold = 0, argi = 1, status = 0, fd = -1;
 	char **command = NULL;
 	struct ifreq ifr;
 
@@ -174,11 +175,13 @@ int main(int argc, char *argv[])
 			repeat = atoi(argv[argi] + 9);
 		else if (!strcmp(argv[argi], "--quiet"))
 			quiet = 1;
+		else if (!strcmp(argv[argi], "--hold"))
+			hold = 1;
 		else
 			break;
 	}
 	if (argc - argi < 2 || repeat < 1) {
-		fprintf(stderr, "usage: run-like-qemu [--repeat=N] [--quiet] HELPER BRIDGE [-- COMMAND...]\n");
+		fprintf(stderr, "usage: run-like-qemu [--repeat=N] [--hold] [--quiet] HELPER BRIDGE [-- COMMAND...]\n");
 		return EXIT_USAGE;
 	}
 	helper = argv[argi];
@@ -194,7 +197,7 @@ int main(int argc, char *argv[])
 	for (int i = 0; i < repeat; i++) {
 		long long start;
 
-		if (fd >= 0)
+		if (fd >= 0 && !hold)
 			close(fd);	/* the kernel removes the tap here */
 		start = now_usec();
 		fd = launch(helper, bridge, &status);

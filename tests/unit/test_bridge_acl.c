@@ -228,6 +228,66 @@ static void test_unreadable_include_is_skipped(void)
 	test_dir_free(dir);
 }
 
+static void test_decision_names_the_deciding_rule(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *path = test_write(dir, "bridge.conf",
+					   "# c\nallow all\ndeny br1\n");
+	g_autoptr(bridge_acl) acl = bridge_acl_load(path, NULL);
+	g_autofree char *why0 = NULL, *why1 = NULL, *why2 = NULL;
+	g_autofree char *allow = g_strdup_printf("%s:2: allow all", path);
+	g_autofree char *deny = g_strdup_printf("%s:3: deny br1", path);
+
+	g_assert_nonnull(acl);
+	g_assert_true(bridge_acl_decide(acl, "br0", &why0));
+	g_assert_cmpstr(why0, ==, allow);
+	g_assert_false(bridge_acl_decide(acl, "br1", &why1));
+	g_assert_cmpstr(why1, ==, deny);
+	test_dir_free(dir);
+
+	dir = test_dir_new();
+	g_free(path);
+	path = test_write(dir, "bridge.conf", "allow br5\n");
+	bridge_acl_free(g_steal_pointer(&acl));
+	acl = bridge_acl_load(path, NULL);
+	g_assert_false(bridge_acl_decide(acl, "br6", &why2));
+	g_assert_cmpstr(why2, ==, "no rule allows br6 (default deny)");
+	test_dir_free(dir);
+}
+
+static void test_includes_are_read_with_the_callers_rights(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *main_path = test_write(dir, "bridge.conf",
+						"include mine.conf\nallow br0\n");
+	g_autofree char *inc = test_write(dir, "mine.conf", "allow br7\n");
+	struct fs_identity nobody = { .uid = 65534, .gid = 65534 };
+	g_autoptr(bridge_acl) as_nobody = NULL, as_self = NULL;
+	GError *error = NULL;
+
+	if (geteuid() != 0) {
+		/* switching needs CAP_SETUID: refused, never read as self */
+		g_assert_null(bridge_acl_load_as(main_path, &nobody, &error));
+		g_assert_error(error, TW_ERROR, TW_ERROR_FAILED);
+		g_clear_error(&error);
+		test_dir_free(dir);
+		return;
+	}
+	g_assert_cmpint(g_chmod(dir, 0755), ==, 0);
+	g_assert_cmpint(g_chmod(main_path, 0644), ==, 0);
+	g_assert_cmpint(g_chmod(inc, 0600), ==, 0);	/* root's only */
+	as_nobody = bridge_acl_load_as(main_path, &nobody, &error);
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(as_nobody, "br0"));
+	g_assert_false(bridge_acl_allows(as_nobody, "br7"));
+	as_self = bridge_acl_load_as(main_path, NULL, &error);
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(as_self, "br7"));
+	/* and the broker's own rights are back afterwards */
+	g_assert_cmpint(access(inc, R_OK), ==, 0);
+	test_dir_free(dir);
+}
+
 static void test_include_loop_is_an_error(void)
 {
 	char *dir = test_dir_new();
@@ -326,6 +386,10 @@ static void test_missing_main_file_is_not_found(void)
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/bridge-acl/decision-names-the-deciding-rule",
+			test_decision_names_the_deciding_rule);
+	g_test_add_func("/bridge-acl/includes-are-read-with-the-callers-rights",
+			test_includes_are_read_with_the_callers_rights);
 	g_test_add_func("/bridge-acl/allow-name-allows-only-that-bridge",
 			test_allow_name_allows_only_that_bridge);
 	g_test_add_func("/bridge-acl/allow-all-allows-every-bridge",

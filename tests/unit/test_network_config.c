@@ -155,6 +155,51 @@ static void test_one_bad_network_refuses_the_whole_file(void)
 		       (const char *[]){ "[network bad]", NULL });
 }
 
+static void test_access_keys_are_read(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg = load(
+		"[network lab]\n"
+		"bridge = br0\n"
+		"allow-users = alice; 1001 ;bob\n"
+		"allow-groups = kvm\n"
+		"max-per-user = 4\n"
+		"[network open]\n"
+		"bridge = br1\n", &error);
+	const struct network *net;
+
+	g_assert_no_error(error);
+	net = network_config_find(cfg, "lab");
+	g_assert_cmpuint(g_strv_length(net->allow_users), ==, 3);
+	g_assert_cmpstr(net->allow_users[1], ==, "1001");
+	g_assert_cmpstr(net->allow_groups[0], ==, "kvm");
+	g_assert_cmpuint(net->max_per_user, ==, 4);
+	net = network_config_find(cfg, "open");
+	g_assert_null(net->allow_users);
+	g_assert_null(net->allow_groups);
+	g_assert_cmpuint(net->max_per_user, ==, 0);
+}
+
+static void test_bad_access_keys_are_refused(void)
+{
+	assert_refused("[network lab]\nbridge = br0\nmax-per-user = 0\n",
+		       (const char *[]){ ":3:", "max-per-user", "from 1 to 65535", NULL });
+	assert_refused("[network lab]\nbridge = br0\nmax-per-user = -1\n",
+		       (const char *[]){ "max-per-user", NULL });
+	assert_refused("[network lab]\nbridge = br0\nmax-per-user = 65536\n",
+		       (const char *[]){ "max-per-user", NULL });
+	assert_refused("[network lab]\nbridge = br0\nmax-per-user = 2x\n",
+		       (const char *[]){ "max-per-user", NULL });
+	assert_refused("[network lab]\nbridge = br0\nallow-users = al ice\n",
+		       (const char *[]){ ":3:", "allow-users", "not a valid account", NULL });
+	assert_refused("[network lab]\nbridge = br0\nallow-groups = -kvm\n",
+		       (const char *[]){ "allow-groups", NULL });
+	assert_refused("[network lab]\nbridge = br0\nallow-users =\n",
+		       (const char *[]){ "allow-users", "empty", NULL });
+	assert_refused("[network lab]\nbridge = br0\nallow-users = a/b\n",
+		       (const char *[]){ "allow-users", NULL });
+}
+
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
@@ -184,6 +229,10 @@ int main(int argc, char *argv[])
 			test_syntax_error_is_refused);
 	g_test_add_func("/network-config/unimplemented-feature-is-refused-not-ignored",
 			test_unimplemented_feature_is_refused_not_ignored);
+	g_test_add_func("/network-config/access-keys-are-read",
+			test_access_keys_are_read);
+	g_test_add_func("/network-config/bad-access-keys-are-refused",
+			test_bad_access_keys_are_refused);
 	g_test_add_func("/network-config/one-bad-network-refuses-the-whole-file",
 			test_one_bad_network_refuses_the_whole_file);
 	return g_test_run();
