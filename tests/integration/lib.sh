@@ -23,7 +23,8 @@ fail() {
 	exit 1
 }
 
-# run_test() - run t_$1 of the calling file in new namespaces
+# run_test() - run t_$1 of the calling file in new namespaces (network,
+# mount, PID)
 run_test() {
 	local name=$1
 	if [ "$(id -u)" != 0 ]; then
@@ -32,8 +33,10 @@ run_test() {
 	fi
 	declare -F "t_$name" >/dev/null || fail "no test named $name"
 	if [ -z "${TW_IN_NAMESPACES:-}" ]; then
+		# a PID namespace too: whatever a test starts (a broker, taps'
+		# holders) dies with it
 		exec env TW_IN_NAMESPACES=1 unshare --net --mount --propagation private \
-			bash "$0" "$name"
+			--pid --fork --kill-child --mount-proc bash "$0" "$name"
 	fi
 	ip link set lo up
 	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
