@@ -3,7 +3,8 @@
 #
 # Usage: sudo contrib/demo/demo.sh [BUILD_DIR]      (default BUILD_DIR: ./build)
 #
-# Needs: root, a built helper (meson setup build && meson compile -C build),
+# Needs: root (to set the stage; the VM itself runs as an unprivileged user
+# it creates, tw-demo), a build (meson setup build && meson compile -C build),
 # qemu-system-x86, linux-image-amd64, busybox-static, cpio. No network
 # access: everything happens inside a network namespace made for the demo,
 # which disappears when the demo ends.
@@ -11,16 +12,21 @@
 # How the parts fit (the bg_* functions come from tests/vm/bridge-guest.sh,
 # shared with tests/e2e/guest-pings-bridge.sh):
 #   demo.sh ── re-executes itself in a fresh network namespace (unshare --net)
-#     ├─ makes bridge twdemo0 = 10.213.9.1/24 and a bridge ACL "allow twdemo0"
+#     ├─ makes bridge twdemo0 = 10.213.9.1/24, user tw-demo, and network
+#     │    `demo` (bridge twdemo0, allow-users=tw-demo) in a tapwarden.conf
+#     ├─ starts tapwardend, the privileged broker, on a socket of its own
 #     ├─ tests/vm/run-guest boots a small VM (Debian kernel under QEMU/TCG,
-#     │    the host's / shared read-only) with
+#     │    the host's / shared read-only), QEMU running as tw-demo with no
+#     │    privilege at all, with
 #     │      -netdev tap,id=n0,helper=BUILD_DIR/qemu-helper/tapwarden-helper
-#     │                 --acl=ACL,br=twdemo0  -device virtio-net-pci,netdev=n0
+#     │                 --socket=SOCK,br=demo  -device virtio-net-pci,netdev=n0
 #     │    QEMU runs the helper exactly as it runs qemu-bridge-helper; the
-#     │    helper creates tap tw<N>, puts it on twdemo0 and passes its fd back;
-#     ├─ while the VM runs, the host side shows the tap on the bridge;
+#     │    helper (no setuid, no capability) asks tapwardend, which checks
+#     │    who asks and creates tap tw<N>, owned by tw-demo, on twdemo0; the
+#     │    helper passes its fd to QEMU;
+#     ├─ while the VM runs, the host side shows the tap and `tapwarden list`;
 #     │  in the VM: ip addr, then ping 10.213.9.1;
-#     └─ after the VM has exited: the tap must be gone.
+#     └─ after the VM has exited: the tap and its lease must be gone.
 # Exit: 0 when all of that happened; 1 with one "demo: FAILED: ..." line if not.
 set -euo pipefail
 
@@ -39,25 +45,46 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 if [[ ${TW_DEMO_IN_NETNS:-} != "$$" ]]; then
     [[ $# -le 1 ]] || { echo "usage: $0 [BUILD_DIR]" >&2; exit 2; }
     [[ $(id -u) -eq 0 ]] || fail "the demo needs root (it makes a network namespace, a bridge and a VM): run it with sudo"
-    build=${1:-./build}
-    helper=$build/qemu-helper/tapwarden-helper
-    [[ -x $helper ]] || fail "no helper at $helper — build it first: meson setup build && meson compile -C build"
-    helper=$(readlink -f "$helper")
+    build=$(readlink -f "${1:-./build}")
+    for prog in tapwarden-helper tapwardend tapwarden; do
+        [[ -x $build/qemu-helper/$prog ]] || fail "no $prog in $build/qemu-helper — build first: meson setup build && meson compile -C build"
+    done
     why=$(bg_check_host) || fail "$why"
-    bg_reexec_in_netns TW_DEMO_IN_NETNS "${BASH_SOURCE[0]}" "$helper"
+    bg_reexec_in_netns TW_DEMO_IN_NETNS "${BASH_SOURCE[0]}" "$build"
 fi
 
 # ---- stage 2: inside the demo's own network namespace ------------------------
-bg_init demo "$1"
+build=$1
+tapwarden=$build/qemu-helper/tapwarden
+bg_init demo "$build/qemu-helper/tapwarden-helper"
+chmod 755 "$bg_tmp"
+DEMO_USER=tw-demo
+sock=$bg_tmp/tapwardend.sock
 
-say "1. A private network namespace with bridge $BR ($HOST_IP/24)"
+say "1. A private network namespace with bridge $BR ($HOST_IP/24), and a user with no privilege"
 bg_make_bridge "$BR" "$HOST_IP"
 ip -br addr show dev "$BR"
+id "$DEMO_USER" >/dev/null 2>&1 ||
+    useradd --no-create-home --shell /usr/sbin/nologin --user-group "$DEMO_USER"
+id "$DEMO_USER"
 
-say "2. Who may use which bridge: $bg_acl"
-sed 's/^/   /' "$bg_acl"
+say "2. The network that user may use: $bg_tmp/tapwarden.conf"
+printf '[network demo]\nbridge = %s\nallow-users = %s\nmax-per-user = 2\n' \
+    "$BR" "$DEMO_USER" >"$bg_tmp/tapwarden.conf"
+sed 's/^/   /' "$bg_tmp/tapwarden.conf"
 
-say "3. Booting a VM whose NIC is"
+say "3. tapwardend, the broker, decides and does the privileged part"
+"$build/qemu-helper/tapwardend" --socket="$sock" --config="$bg_tmp/tapwarden.conf" \
+    --acl="$bg_tmp/none.conf" 2> >(sed -u 's/^/host| /') &
+broker=$!
+trap 'kill "$broker" 2>/dev/null; bg_cleanup' EXIT
+for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
+[[ -S $sock ]] || fail "tapwardend did not start"
+"$tapwarden" --socket="$sock" check "$DEMO_USER" demo | sed 's/^/host| tapwarden check: /'
+
+bg_netdev="tap,id=n0,helper=${bg_helper//,/,,} --socket=$sock,br=demo"
+bg_guest_opts=(--user "$DEMO_USER")
+say "4. Booting a VM as $DEMO_USER, whose NIC is"
 echo "   -netdev $bg_netdev"
 echo "   -device virtio-net-pci,netdev=n0"
 echo "   (host lines start with 'host|', the VM's with 'vm  |'; booting takes a few seconds)"
@@ -66,8 +93,10 @@ echo "   (host lines start with 'host|', the VM's with 'vm  |'; booting takes a 
 # (once: failing stops the watcher).
 show_tap() {
     {
-        echo "the helper's tap is on $BR: ip -d link show master $BR"
+        echo "the tap is on $BR: ip -d link show master $BR"
         ip -d link show master "$BR"
+        echo "tapwarden list:"
+        "$tapwarden" --socket="$sock" list
     } | sed 's/^/host| /'
     return 1
 }
@@ -92,9 +121,11 @@ case $rc in
     *) fail "inside the VM a step failed (exit status $rc; see the 'vm  |' lines)" ;;
 esac
 
-say "4. The VM has exited. Is its tap gone?"
+say "5. The VM has exited. Are its tap and its lease gone?"
 bg_wait_taps_gone "$BR" || fail "still there after the VM exited: $bg_left$bg_attached"
 echo "host| ip link show master $BR: (nothing)"
 echo "host| no tw* device left in the namespace"
+[[ $("$tapwarden" --socket="$sock" list | wc -l) == 1 ]] || fail "tapwarden list still shows a lease"
+echo "host| tapwarden list: no lease"
 
-say "Done: the VM got its tap from tapwarden-helper, reached the bridge, and the tap went away with the VM."
+say "Done: an unprivileged user's VM got its tap through tapwardend (no setuid anywhere), reached the bridge, and the tap went away with the VM."
