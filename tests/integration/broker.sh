@@ -291,6 +291,34 @@ t_broker_bridge_conf_include_counts_only_for_users_who_can_read_it() {
 	expect_refused "bridge twbr0 is not allowed by $TMP/bridge.conf \\(no rule allows twbr0"
 }
 
+t_broker_runs_as_a_service_user_holding_only_cap_net_admin() {
+	make_user tw-alice
+	make_user tw-brokersvc
+	lab_network "allow-users=tw-alice"
+	chmod 644 "$TMP/tapwarden.conf" "$TMP/bridge.conf"
+	chown tw-brokersvc "$TMP"	# to make its socket there
+	setpriv --reuid=tw-brokersvc --regid=tw-brokersvc --init-groups \
+		--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
+		--bounding-set=-all,+net_admin -- \
+		"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
+		--acl="$TMP/bridge.conf" >"$TMP/broker.log" 2>&1 &
+	BROKER_PID=$!
+	wait_log "live leases"
+	grep -q '^CapEff:.*0000000000001000$' "/proc/$BROKER_PID/status" ||
+		fail "broker capabilities: $(grep Cap "/proc/$BROKER_PID/status")"
+	user_run_like_qemu tw-alice lab -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"' "$TMP/shared/link"
+	[ "$RC" = 0 ] || fail "broker with only CAP_NET_ADMIN did not serve ($RC): $(cat "$TMP/err")"
+	expect_in "$TMP/shared/link" 'master twbr0 .*user tw-alice group tw-alice'
+	# reading a bridge.conf include as the caller needs CAP_SETUID: refused,
+	# never read with the broker's own rights
+	make_bridge twbr1
+	printf 'allow twbr1\n' >"$TMP/inc.conf"
+	chmod 644 "$TMP/inc.conf"
+	write_acl "include $TMP/inc.conf"
+	user_run_like_qemu tw-alice twbr1
+	expect_refused "cannot read files as uid $(id -u tw-alice).*CAP_SETUID"
+}
+
 t_tapwarden_check_tells_the_rule_that_decided() {
 	make_user tw-alice
 	make_user tw-bob tw-lab
