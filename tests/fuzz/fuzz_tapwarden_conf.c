@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fuzz_tapwarden_conf.c - tapwarden.conf (policy/network_config.c), as a
+ * file.
+ *
+ * Input: the file's contents. Invariants: a load either fails with one line
+ * of error or gives networks that are each found by their own name, with
+ * names and bridges that fit an interface name.
+ */
+#include <string.h>
+
+#include "error.h"
+#include "fuzz.h"
+#include "network_config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	g_autofree char *path = fuzz_write_file("tapwarden.conf", data, size);
+	struct network_config *cfg;
+	GError *error = NULL;
+	GPtrArray *list;
+
+	cfg = network_config_load(path, true, &error);
+	if (!cfg) {
+		FUZZ_CHECK(error && error->domain == TW_ERROR);
+		FUZZ_CHECK(error->message[0] && !strchr(error->message, '\n'));
+		g_error_free(error);
+		return 0;
+	}
+	FUZZ_CHECK(!error);
+	list = network_config_list(cfg);
+	FUZZ_CHECK(list->len == network_config_count(cfg));
+	for (unsigned int i = 0; i < list->len; i++) {
+		const struct network *net = list->pdata[i];
+
+		FUZZ_CHECK(network_config_find(cfg, net->name) == net);
+		FUZZ_CHECK(strnlen(net->name, IFNAMSIZ) < IFNAMSIZ);
+		FUZZ_CHECK(strnlen(net->bridge, IFNAMSIZ) < IFNAMSIZ);
+		FUZZ_CHECK(network_mode_name(net->mode) != NULL);
+	}
+	g_ptr_array_unref(list);
+	network_config_free(cfg);
+	return 0;
+}
