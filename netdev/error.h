@@ -21,6 +21,7 @@ enum tw_error_code {
 	TW_ERROR_DENIED,	/* policy says no */
 	TW_ERROR_NOT_FOUND,	/* bridge, file or network does not exist */
 	TW_ERROR_KERNEL,	/* the kernel refused */
+	TW_ERROR_EXISTS,	/* the name is taken */
 };
 
 GQuark tw_error_quark(void);

@@ -22,14 +22,23 @@
 #define TUN_DEVICE "/dev/net/tun"
 
 /**
- * tap_create() - create a tap device named tw<N>
+ * tap_create_named() - create a tap device called @name
  * @want_vnet_hdr:	ask for IFF_VNET_HDR (--use-vnet) if the kernel has it
+ * @name:		an exact name ("tw7"), or a pattern ("tw%d") for the
+ *			kernel to complete
  * @tap:		filled in on success
- * @error:		set on failure
+ * @error:		set on failure; TW_ERROR_EXISTS when @name is taken
+ *
+ * An exact name is asked for with IFF_TUN_EXCL, so that an existing device
+ * of that name is never attached to: only a new tap is ever returned. With
+ * a pattern the kernel scans every device of the namespace for a free
+ * number, which grows with their count; a caller that knows a free name
+ * (the broker does) saves that.
  *
  * Return: true on success; the caller owns @tap->fd.
  */
-bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
+bool tap_create_named(bool want_vnet_hdr, const char *name, struct tap *tap,
+		      GError **error)
 {
 	unsigned int features = 0;
 	struct ifreq ifr = { 0 };
@@ -49,11 +58,18 @@ bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (want_vnet_hdr && (features & IFF_VNET_HDR))
 		ifr.ifr_flags |= IFF_VNET_HDR;
-	g_strlcpy(ifr.ifr_name, TAP_NAME_PATTERN, sizeof(ifr.ifr_name));
+	if (!strchr(name, '%'))
+		ifr.ifr_flags |= IFF_TUN_EXCL;
+	g_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int err = errno;
 
 		close(fd);
+		if (err == EBUSY && (ifr.ifr_flags & IFF_TUN_EXCL)) {
+			g_set_error(error, TW_ERROR, TW_ERROR_EXISTS,
+				    "%s exists already", name);
+			return false;
+		}
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
 			    "cannot create a tap device: %s%s", g_strerror(err),
 			    err == EPERM ? " (CAP_NET_ADMIN in the initial user namespace is needed)" : "");
@@ -64,6 +80,19 @@ bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
 	g_strlcpy(tap->name, ifr.ifr_name, sizeof(tap->name));
 	tap->vnet_hdr = ifr.ifr_flags & IFF_VNET_HDR;
 	return true;
+}
+
+/**
+ * tap_create() - create a tap device named tw<N>, the kernel choosing N
+ * @want_vnet_hdr:	ask for IFF_VNET_HDR (--use-vnet) if the kernel has it
+ * @tap:		filled in on success
+ * @error:		set on failure
+ *
+ * Return: true on success; the caller owns @tap->fd.
+ */
+bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
+{
+	return tap_create_named(want_vnet_hdr, TAP_NAME_PATTERN, tap, error);
 }
 
 /**

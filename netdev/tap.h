@@ -12,6 +12,7 @@
 
 /* Name pattern of every tap tapwarden creates; the kernel picks %d */
 #define TAP_NAME_PATTERN "tw%d"
+#define TAP_NAME_PREFIX "tw"
 
 /**
  * struct tap - a tap device held open by this process
@@ -26,6 +27,8 @@ struct tap {
 };
 
 bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error);
+bool tap_create_named(bool want_vnet_hdr, const char *name, struct tap *tap,
+		      GError **error);
 bool tap_set_owner(const struct tap *tap, uid_t uid, gid_t gid,
 		   GError **error);
 void tap_close(struct tap *tap);

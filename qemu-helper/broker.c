@@ -142,13 +142,16 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	struct tap tap = { .fd = -1 };
 	struct broker_msg reply;
 	struct lease lease = { 0 };
+	char name_hint[IFNAMSIZ];
 	pid_t holder;
 
 	if (!lease_holder(c, qemu_sock, &holder, error) ||
 	    !broker_leases_refresh(b->leases, error) ||
-	    !policy_decide(&q, req->name, &place, &rule, error) ||
-	    !direct_mode_create_tap(&place, req->vnet_hdr, c->uid, holder,
-				    &tap, error))
+	    !policy_decide(&q, req->name, &place, &rule, error))
+		return false;
+	broker_leases_free_name(b->leases, name_hint);
+	if (!direct_mode_create_tap_named(&place, req->vnet_hdr, c->uid, holder,
+					  name_hint, &tap, error))
 		return false;
 	if (!tap_set_owner(&tap, c->uid, c->gid, error)) {
 		tap_close(&tap);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "link_watch.h"
+#include "tap.h"
 
 /**
  * struct broker_leases - live leases
@@ -210,6 +211,36 @@ GPtrArray *broker_leases_sorted(struct broker_leases *bl)
 		g_ptr_array_add(list, value);
 	g_ptr_array_sort(list, compare_leases);
 	return list;
+}
+
+/**
+ * broker_leases_free_name() - the lowest tw<N> no lease holds
+ * @bl:		table
+ * @name:	set to the name
+ *
+ * Only a hint: a device of that name may exist that is no lease; the tap
+ * is then created under a name the kernel picks (tap_create_named()).
+ */
+void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ])
+{
+	unsigned int size = g_hash_table_size(bl->by_ifindex) + 1, n = 0;
+	g_autofree guint8 *used = g_new0(guint8, size);
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, bl->by_ifindex);
+	while (g_hash_table_iter_next(&iter, NULL, &value)) {
+		const struct lease *lease = value;
+		guint64 index;
+
+		if (g_str_has_prefix(lease->ifname, TAP_NAME_PREFIX) &&
+		    g_ascii_string_to_unsigned(lease->ifname + strlen(TAP_NAME_PREFIX),
+					       10, 0, size - 1, &index, NULL))
+			used[index] = 1;
+	}
+	while (n < size - 1 && used[n])
+		n++;
+	g_snprintf(name, IFNAMSIZ, TAP_NAME_PREFIX "%u", n);
 }
 
 /**

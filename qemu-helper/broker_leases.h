@@ -18,6 +18,7 @@ bool broker_leases_rescan(struct broker_leases *bl, GError **error);
 void broker_leases_add(struct broker_leases *bl, const struct lease *lease);
 unsigned int broker_leases_count(void *bl, uid_t uid, const char *network);
 GPtrArray *broker_leases_sorted(struct broker_leases *bl);
+void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ]);
 unsigned int broker_leases_size(struct broker_leases *bl);
 int broker_leases_watch_fd(struct broker_leases *bl);
 void broker_leases_free(struct broker_leases *bl);

@@ -68,7 +68,52 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
 }
 
 /**
- * direct_mode_create_tap() - a configured tap on the placement's bridge
+ * direct_mode_create_tap_named() - a configured tap on the placement's bridge
+ * @place:	where policy put the request
+ * @use_vnet:	ask for IFF_VNET_HDR
+ * @owner:	uid recorded in the lease
+ * @caller:	pid recorded in the lease
+ * @name_hint:	a name believed free ("tw12"), or NULL to let the kernel
+ *		choose; a taken name falls back to the kernel's choice
+ * @tap:	filled in on success; the caller owns its fd
+ * @error:	set on failure; then nothing is left in the kernel
+ *
+ * Return: true on success.
+ */
+bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
+				  uid_t owner, pid_t caller,
+				  const char *name_hint, struct tap *tap,
+				  GError **error)
+{
+	g_autoptr(netlink) nl = NULL;
+	g_autofree char *alias = NULL;
+	GError *taken = NULL;
+	struct bridge br;
+
+	nl = netlink_open(error);
+	if (!nl)
+		return false;
+	if (!bridge_lookup(nl, place->bridge, &br, error))
+		return false;
+	if (!name_hint || !tap_create_named(use_vnet, name_hint, tap, &taken)) {
+		if (taken && !g_error_matches(taken, TW_ERROR, TW_ERROR_EXISTS)) {
+			g_propagate_error(error, taken);
+			return false;
+		}
+		g_clear_error(&taken);
+		if (!tap_create(use_vnet, tap, error))
+			return false;
+	}
+	alias = lease_alias_format(owner, place->network, caller);
+	if (!tap_attach_to_bridge(nl, tap->name, &br, alias, error)) {
+		tap_close(tap);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * direct_mode_create_tap() - a configured tap, named by the kernel
  * @place:	where policy put the request
  * @use_vnet:	ask for IFF_VNET_HDR
  * @owner:	uid recorded in the lease
@@ -82,21 +127,6 @@ bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
 			    uid_t owner, pid_t caller, struct tap *tap,
 			    GError **error)
 {
-	g_autoptr(netlink) nl = NULL;
-	g_autofree char *alias = NULL;
-	struct bridge br;
-
-	nl = netlink_open(error);
-	if (!nl)
-		return false;
-	if (!bridge_lookup(nl, place->bridge, &br, error))
-		return false;
-	if (!tap_create(use_vnet, tap, error))
-		return false;
-	alias = lease_alias_format(owner, place->network, caller);
-	if (!tap_attach_to_bridge(nl, tap->name, &br, alias, error)) {
-		tap_close(tap);
-		return false;
-	}
-	return true;
+	return direct_mode_create_tap_named(place, use_vnet, owner, caller,
+					    NULL, tap, error);
 }

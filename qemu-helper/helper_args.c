@@ -152,7 +152,7 @@ bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
 				goto fail;
 		} else if (option_value(argc, argv, &i, "--socket", &value, &local)) {
 			if (local || !set_once(&args->socket, "--socket", value, &local))
-				break;
+				goto fail;
 		} else if (option_value(argc, argv, &i, "--acl", &value, &local)) {
 			if (local || !set_once(&args->acl, "--acl", value, &local))
 				goto fail;
