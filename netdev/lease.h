@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <glib.h>
 
-char *lease_alias_format(uid_t owner, const char *network, pid_t caller);
+char *lease_alias_format(uid_t owner, const char *network, pid_t caller,
+			 unsigned int vlan);
 
 #endif

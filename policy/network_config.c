@@ -13,6 +13,11 @@
  * Keys of features this build does not implement yet are refused rather
  * than ignored, so that a network never silently lacks the isolation it was
  * configured with.
+ *
+ * VLANs (parse_vlan()): `vlan` is the only VLAN a network offers, so a
+ * caller, who names only the network, can never pick another one.
+ * `vlan-uplink` needs `vlan`; with it `bridge` may be left out (the taps then
+ * join tapwarden's per-VLAN bridge, netdev/vlan.c).
  */
 #include "network_config.h"
 
@@ -40,7 +45,9 @@ static const char *const known_keys[] = {
 	"inbound", "outbound", "isolated", "allow-users", "allow-groups",
 	"max-per-user", NULL,
 };
-static const char *const implemented_keys[] = { "mode", "bridge", NULL };
+static const char *const implemented_keys[] = {
+	"mode", "bridge", "vlan", "vlan-uplink", NULL,
+};
 
 /**
  * struct parse_ctx - what every message of one load needs
@@ -146,6 +153,54 @@ static bool key_positions_index(struct parse_ctx *ctx, const char *text,
 }
 
 /**
+ * parse_vlan() - read `vlan` and `vlan-uplink` of one network
+ * @ctx:	parse context
+ * @kf:		the parsed key file
+ * @group:	the group's name
+ * @net:	its @vlan and @vlan_uplink are filled in
+ * @error:	set on failure
+ *
+ * Return: true on success (also when the network has no VLAN).
+ */
+static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
+		       const char *group, struct network *net, GError **error)
+{
+	g_autofree char *vlan = g_key_file_get_string(kf, group, "vlan", NULL);
+	g_autofree char *uplink = g_key_file_get_string(kf, group,
+							 "vlan-uplink", NULL);
+	GError *local = NULL;
+	guint64 id = 0;
+
+	if (vlan) {
+		g_autofree char *shown = g_strescape(vlan, NULL);
+
+		/* digits only: no sign, no space, no hex, no empty value */
+		if (!vlan[0] || strspn(vlan, "0123456789") != strlen(vlan) ||
+		    !g_ascii_string_to_unsigned(vlan, 10, 1, 4094, &id, NULL)) {
+			config_error(ctx, error, group, "vlan",
+				     "`%s' is not a VLAN ID: 1 to 4094 (0 and 4095 are reserved by 802.1Q)",
+				     shown);
+			return false;
+		}
+	}
+	if (uplink && !vlan) {
+		config_error(ctx, error, group, "vlan-uplink",
+			     "needs a `vlan' in the same network");
+		return false;
+	}
+	if (uplink && !ifname_check(uplink, &local)) {
+		config_error(ctx, error, group, "vlan-uplink", "%s",
+			     local->message);
+		g_error_free(local);
+		return false;
+	}
+	net->vlan = (unsigned int)id;
+	g_strlcpy(net->vlan_uplink, uplink ? uplink : "",
+		  sizeof(net->vlan_uplink));
+	return true;
+}
+
+/**
  * parse_network() - check one [network NAME] group and build its network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -202,7 +257,12 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		return false;
 	}
 
+	if (!parse_vlan(ctx, kf, group, net, error))
+		return false;
+
 	bridge = g_key_file_get_string(kf, group, "bridge", NULL);
+	if (!bridge && net->vlan_uplink[0])
+		return true;	/* only the per-VLAN bridge */
 	if (!bridge) {
 		config_error(ctx, error, group, NULL,
 			     "missing key `bridge': which bridge do its taps join?");

@@ -19,12 +19,17 @@ enum network_mode {
  * struct network - one [network NAME] group
  * @name:	the network's name, what --br= names
  * @mode:	how taps on it are connected
- * @bridge:	the bridge its taps join (bridge mode)
+ * @bridge:	the bridge its taps join (bridge mode); "" when only
+ *		@vlan_uplink is given (one bridge per VLAN, netdev/vlan.c)
+ * @vlan:	1-4094: its taps are untagged access ports of this VLAN; 0: none
+ * @vlan_uplink: the trunk that carries @vlan tagged, or ""
  */
 struct network {
 	char name[IFNAMSIZ];
 	enum network_mode mode;
 	char bridge[IFNAMSIZ];
+	unsigned int vlan;
+	char vlan_uplink[IFNAMSIZ];
 };
 
 struct network_config;

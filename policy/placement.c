@@ -4,7 +4,8 @@
  *
  * DESIGN.md section 3: a name that is a [network NAME] of tapwarden.conf is
  * served as that network says; any other name is a bridge name checked
- * against qemu-bridge-helper's bridge.conf (default deny). A broken
+ * against qemu-bridge-helper's bridge.conf (default deny). Only a network
+ * sets a VLAN: a plain bridge name never gets one. A broken
  * tapwarden.conf refuses every request: a network must never be served
  * from half a configuration.
  */
@@ -39,10 +40,14 @@ bool policy_place(const struct policy_paths *paths, const char *name,
 	if (!cfg)
 		return false;
 
+	*out = (struct placement){ 0 };	/* no VLAN unless the network has one */
 	g_strlcpy(out->network, name, sizeof(out->network));
 	net = network_config_find(cfg, name);
 	if (net) {
 		g_strlcpy(out->bridge, net->bridge, sizeof(out->bridge));
+		out->vlan = net->vlan;
+		g_strlcpy(out->vlan_uplink, net->vlan_uplink,
+			  sizeof(out->vlan_uplink));
 		return true;
 	}
 
