@@ -245,14 +245,16 @@ static bool port_has_vlan(struct netlink *nl, const char *port, int ifindex,
 }
 
 /**
- * link_set_up() - bring a link up
+ * link_set_up() - bring a link up, and set its alias
  * @nl:		netlink socket
  * @name:	interface name
+ * @alias:	the alias to set, or NULL to leave it
  * @error:	set on failure
  *
  * Return: true on success.
  */
-static bool link_set_up(struct netlink *nl, const char *name, GError **error)
+static bool link_set_up(struct netlink *nl, const char *name,
+			const char *alias, GError **error)
 {
 	g_autoptr(rtnl_link) orig = netlink_get_link(nl, name, error);
 	g_autoptr(rtnl_link) changes = NULL;
@@ -264,6 +266,8 @@ static bool link_set_up(struct netlink *nl, const char *name, GError **error)
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
+	if (alias)
+		rtnl_link_set_ifalias(changes, alias);
 	rtnl_link_set_flags(changes, IFF_UP);
 	return netlink_change_link(nl, orig, changes, error);
 }
@@ -351,7 +355,7 @@ static bool attach_filtering(struct netlink *nl, const char *tap_name,
 	    !port_vlan_change(nl, port->uplink, uplink_index, port->vlan, 0,
 			      true, error))
 		return false;
-	if (link_set_up(nl, tap_name, &local))
+	if (link_set_up(nl, tap_name, NULL, &local))
 		return true;
 
 	g_propagate_error(error, local);
@@ -443,27 +447,23 @@ static bool check_vlan_device(struct rtnl_link *link, struct rtnl_link *uplink,
 }
 
 /**
- * create_vlan_bridge() - make the per-VLAN bridge twvID, up
+ * create_vlan_bridge() - make the per-VLAN bridge twvID (down, no alias yet)
  * @nl:		netlink socket
  * @name:	twvID
- * @port:	the network's VLAN and uplink
  * @error:	set on failure
  *
  * Return: true on success.
  */
 static bool create_vlan_bridge(struct netlink *nl, const char *name,
-			       const struct vlan_port *port, GError **error)
+			       GError **error)
 {
 	g_autoptr(rtnl_link) link = rtnl_link_bridge_alloc();
-	g_autofree char *alias = vlan_bridge_alias(port);
 
 	if (!link) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
 	rtnl_link_set_name(link, name);
-	rtnl_link_set_ifalias(link, alias);
-	rtnl_link_set_flags(link, IFF_UP);
 	return netlink_add_link(nl, link, error);
 }
 
@@ -560,9 +560,14 @@ static bool attach_per_vlan_bridge(struct netlink *nl, const char *tap_name,
 		goto fail;
 
 	if (!brlink) {
-		if (!create_vlan_bridge(nl, br_name, port, &local))
+		g_autofree char *br_alias = vlan_bridge_alias(port);
+
+		if (!create_vlan_bridge(nl, br_name, &local))
 			goto fail;
 		made_bridge = true;
+		/* the kernel takes an alias only from a change, not at creation */
+		if (!link_set_up(nl, br_name, br_alias, &local))
+			goto fail;
 	}
 	if (!bridge_lookup(nl, br_name, &br, &local))
 		goto fail;

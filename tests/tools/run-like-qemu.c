@@ -17,7 +17,8 @@
  *   ifname=tw0  tap=1  no_pi=1  vnet_hdr=1  helper_status=0  usec=1234
  *
  * With COMMAND, it runs while the tap is held open (TW_TAP=ifname in its
- * environment) and the tap is closed after it exits. --repeat=N launches N
+ * environment, and the descriptor itself as TW_TAP_FD=N, as a guest's
+ * frames would use it) and the tap is closed after it exits. --repeat=N launches N
  * times in a row, closing each tap before the next, and prints usec= per
  * launch (the benchmark's measurement).
  *
@@ -231,7 +232,12 @@ int main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 		if (pid == 0) {
+			char fd_text[16];
+
+			snprintf(fd_text, sizeof(fd_text), "%d", fd);
 			setenv("TW_TAP", ifr.ifr_name, 1);
+			setenv("TW_TAP_FD", fd_text, 1);
+			fcntl(fd, F_SETFD, 0);	/* COMMAND inherits it */
 			execvp(command[0], command);
 			perror(command[0]);
 			_exit(127);
