@@ -44,7 +44,7 @@
 
 /**
  * struct bridge_vlan_state - what the kernel says about a bridge's VLANs
- * @kernel_knows:	the kernel reported IFLA_BR_VLAN_FILTERING at all
+ * @kernel_knows:	the kernel has bridge VLAN filtering at all
  * @filtering:		VLAN filtering is on
  * @default_pvid:	the PVID a new port gets (usually 1), 0 for none
  */
@@ -73,12 +73,14 @@ static int parse_bridge_vlan_state(struct nl_msg *msg, void *arg)
 	    !info[IFLA_INFO_DATA] ||
 	    nla_parse_nested(br, IFLA_BR_MAX, info[IFLA_INFO_DATA], NULL) < 0)
 		return NL_OK;
-	if (br[IFLA_BR_VLAN_FILTERING]) {
-		state->kernel_knows = true;
+	if (br[IFLA_BR_VLAN_FILTERING])
 		state->filtering = nla_get_u8(br[IFLA_BR_VLAN_FILTERING]);
-	}
-	if (br[IFLA_BR_VLAN_DEFAULT_PVID])
+	/* IFLA_BR_VLAN_FILTERING is reported by every kernel; the default
+	 * PVID only by one built with CONFIG_BRIDGE_VLAN_FILTERING */
+	if (br[IFLA_BR_VLAN_DEFAULT_PVID]) {
+		state->kernel_knows = true;
 		state->default_pvid = nla_get_u16(br[IFLA_BR_VLAN_DEFAULT_PVID]);
+	}
 	return NL_OK;
 }
 
