@@ -270,7 +270,11 @@ bool netlink_request(struct netlink *nl, struct nl_msg *msg,
 	nl->extack[0] = '\0';
 	rc = nl_send_auto(nl->sock, msg);
 	if (rc >= 0 && on_reply) {
-		cb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+		struct nl_cb *sock_cb = nl_socket_get_cb(nl->sock);
+
+		/* a copy keeps the socket's error callback (extack) */
+		cb = nl_cb_clone(sock_cb);
+		nl_cb_put(sock_cb);	/* nl_socket_get_cb() took a reference */
 		if (!cb) {
 			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
 				    "out of memory");

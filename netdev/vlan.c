@@ -30,6 +30,7 @@
 #include "vlan.h"
 
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
@@ -247,16 +248,14 @@ static bool port_has_vlan(struct netlink *nl, const char *port, int ifindex,
 }
 
 /**
- * link_set_up() - bring a link up, and set its alias
+ * link_set_up() - bring a link up
  * @nl:		netlink socket
  * @name:	interface name
- * @alias:	the alias to set, or NULL to leave it
  * @error:	set on failure
  *
  * Return: true on success.
  */
-static bool link_set_up(struct netlink *nl, const char *name,
-			const char *alias, GError **error)
+static bool link_set_up(struct netlink *nl, const char *name, GError **error)
 {
 	g_autoptr(rtnl_link) orig = netlink_get_link(nl, name, error);
 	g_autoptr(rtnl_link) changes = NULL;
@@ -268,8 +267,6 @@ static bool link_set_up(struct netlink *nl, const char *name,
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
-	if (alias)
-		rtnl_link_set_ifalias(changes, alias);
 	rtnl_link_set_flags(changes, IFF_UP);
 	return netlink_change_link(nl, orig, changes, error);
 }
@@ -357,7 +354,7 @@ static bool attach_filtering(struct netlink *nl, const char *tap_name,
 	    !port_vlan_change(nl, port->uplink, uplink_index, port->vlan, 0,
 			      true, error))
 		return false;
-	if (link_set_up(nl, tap_name, NULL, &local))
+	if (link_set_up(nl, tap_name, &local))
 		return true;
 
 	g_propagate_error(error, local);
@@ -449,24 +446,59 @@ static bool check_vlan_device(struct rtnl_link *link, struct rtnl_link *uplink,
 }
 
 /**
- * create_vlan_bridge() - make the per-VLAN bridge twvID (down, no alias yet)
+ * create_vlan_bridge() - make the per-VLAN bridge twvID, up, with its alias
  * @nl:		netlink socket
  * @name:	twvID
+ * @port:	the network's VLAN and uplink (for the alias)
+ * @raced:	set when another process made @name meanwhile; then this
+ *		call made nothing and the caller uses that one
  * @error:	set on failure
+ *
+ * The kernel takes an alias only in a change, not at creation: the bridge
+ * is made under a name of this process and renamed to @name, with its alias
+ * and up, in one request, so no one ever sees a twvID without its alias,
+ * and of two helpers that race, one wins the rename.
  *
  * Return: true on success.
  */
 static bool create_vlan_bridge(struct netlink *nl, const char *name,
+			       const struct vlan_port *port, bool *raced,
 			       GError **error)
 {
+	g_autofree char *tmp_name = g_strdup_printf(VLAN_BRIDGE_PREFIX "new%d",
+						    (int)getpid());
+	g_autofree char *alias = vlan_bridge_alias(port);
 	g_autoptr(rtnl_link) link = rtnl_link_bridge_alloc();
+	g_autoptr(rtnl_link) changes = rtnl_link_alloc();
+	g_autoptr(rtnl_link) made = NULL;
+	g_autoptr(rtnl_link) winner = NULL;
+	GError *local = NULL;
 
-	if (!link) {
+	*raced = false;
+	if (!link || !changes) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
-	rtnl_link_set_name(link, name);
-	return netlink_add_link(nl, link, error);
+	rtnl_link_set_name(link, tmp_name);
+	if (!netlink_add_link(nl, link, error))
+		return false;
+	made = netlink_get_link(nl, tmp_name, &local);
+	if (made) {
+		rtnl_link_set_name(changes, name);
+		rtnl_link_set_ifalias(changes, alias);
+		rtnl_link_set_flags(changes, IFF_UP);
+		if (netlink_change_link(nl, made, changes, &local))
+			return true;
+	}
+	(void)netlink_delete_link(nl, tmp_name, NULL);
+	winner = netlink_get_link(nl, name, NULL);
+	if (winner) {
+		*raced = true;
+		g_error_free(local);
+		return true;
+	}
+	g_propagate_error(error, local);
+	return false;
 }
 
 /**
@@ -562,22 +594,26 @@ static bool attach_per_vlan_bridge(struct netlink *nl, const char *tap_name,
 		goto fail;
 
 	if (!brlink) {
-		g_autofree char *br_alias = vlan_bridge_alias(port);
+		bool raced;
 
-		if (!create_vlan_bridge(nl, br_name, &local))
+		if (!create_vlan_bridge(nl, br_name, port, &raced, &local))
 			goto fail;
-		made_bridge = true;
-		/* the kernel takes an alias only from a change, not at creation */
-		if (!link_set_up(nl, br_name, br_alias, &local))
+		made_bridge = !raced;
+		brlink = raced ? netlink_get_link(nl, br_name, &local) : NULL;
+		if (raced && (!brlink || !check_vlan_bridge(brlink, port, &local)))
 			goto fail;
 	}
 	if (!bridge_lookup(nl, br_name, &br, &local))
 		goto fail;
 	if (!dev) {
-		if (!create_vlan_device(nl, dev_name, uplink, port->vlan,
-					br.ifindex, &local))
+		made_dev = create_vlan_device(nl, dev_name, uplink, port->vlan,
+					      br.ifindex, &local);
+		/* another helper may have made it meanwhile: fine if it is ours */
+		if (!made_dev &&
+		    (!(dev = netlink_get_link(nl, dev_name, NULL)) ||
+		     rtnl_link_get_master(dev) != br.ifindex))
 			goto fail;
-		made_dev = true;
+		g_clear_error(&local);
 	} else if (!rtnl_link_get_master(dev)) {
 		/* left over by a failure between the two steps: re-attach */
 		g_autoptr(rtnl_link) changes = rtnl_link_alloc();

@@ -137,8 +137,8 @@ expect_tagged_on_the_uplink() {
 # nothing_left() - no tap, no per-VLAN bridge, no VLAN device
 nothing_left() {
 	no_tap_left
-	if ip -o link show | grep -Eq '^[0-9]+: (twv[0-9]+|[^ :@]+\.[0-9]+)[:@]'; then
-		fail "left behind: $(ip -o link show | grep -E ': (twv[0-9]+|[^ :@]+\.[0-9]+)[:@]' | cut -d' ' -f2)"
+	if ip -o link show | grep -Eq '^[0-9]+: (twv[a-z0-9]+|[^ :@]+\.[0-9]+)[:@]'; then
+		fail "left behind: $(ip -o link show | grep -E ': (twv[a-z0-9]+|[^ :@]+\.[0-9]+)[:@]' | cut -d' ' -f2)"
 	fi
 }
 
@@ -239,6 +239,25 @@ t_per_vlan_frames_leave_the_uplink_tagged_and_tagged_frames_reach_only_their_vla
 	write_networks "vlan-uplink = twup0"
 	with_taps office office lab -- sh -c "$(uplink_script)"
 	expect_tagged_on_the_uplink
+}
+
+t_per_vlan_helpers_at_the_same_time_share_one_bridge_and_vlan_device() {
+	make_trunk
+	write_networks "vlan-uplink = twup0"
+	local pids=() i
+	for i in 1 2 3; do
+		"$TW_RUN_LIKE_QEMU" "$(helper_cmd)" office -- sleep 2 \
+			>"$TMP/out.$i" 2>"$TMP/err.$i" &
+		pids+=($!)
+	done
+	for i in 1 2 3; do
+		wait "${pids[$((i - 1))]}" || fail "helper $i failed: $(cat "$TMP/err.$i")"
+	done
+	[ "$(ip -o link show | grep -c ': twv')" = 1 ] ||
+		fail "not one per-VLAN bridge: $(ip -o link show | grep ': twv')"
+	[ "$(ip -o link show | grep -c ': twup0\.100@')" = 1 ] || fail "not one twup0.100"
+	ip -o link show twv100 | grep -q 'alias tapwarden vlan=100 uplink=twup0' ||
+		fail "twv100 lacks its alias"
 }
 
 t_per_vlan_bridge_of_another_uplink_is_not_taken_over() {
