@@ -54,6 +54,7 @@ with_taps() {
 	RC=0
 	"$TW_WITH_TAPS" "$(helper_cmd)" "$@" >"$TMP/taps.out" 2>"$TMP/err" || RC=$?
 	[ "$RC" = 0 ] || fail "with-taps $* failed ($RC): $(cat "$TMP/err")"
+	[ ! -s "$TMP/err" ] || fail "a helper wrote to stderr: $(head -c 2000 "$TMP/err")"
 }
 
 # frames() - tap-frames with the environment's path
@@ -252,6 +253,7 @@ t_per_vlan_helpers_at_the_same_time_share_one_bridge_and_vlan_device() {
 	done
 	for i in 1 2 3; do
 		wait "${pids[$((i - 1))]}" || fail "helper $i failed: $(cat "$TMP/err.$i")"
+		[ ! -s "$TMP/err.$i" ] || fail "helper $i wrote: $(head -c 2000 "$TMP/err.$i")"
 	done
 	[ "$(ip -o link show | grep -c ': twv')" = 1 ] ||
 		fail "not one per-VLAN bridge: $(ip -o link show | grep ': twv')"
