@@ -41,12 +41,14 @@
 #define TEST_MAGIC "twtest:"
 #define FRAME_MIN 60
 
+/* die() - print what failed with errno's text, exit 2 */
 static void die(const char *what)
 {
 	fprintf(stderr, "tap-frames: %s: %s\n", what, strerror(errno));
 	exit(2);
 }
 
+/* usage() - print the usage, exit 2 */
 static void usage(void)
 {
 	fputs("usage: tap-frames send FD|if:NAME SRC_MAC TAG [VLAN]\n"
@@ -100,6 +102,7 @@ static size_t build_frame(unsigned char *buf, const char *src_mac,
 	return len;
 }
 
+/* cmd_send() - `send`: one test frame on a tap descriptor or an interface */
 static int cmd_send(int argc, char *argv[])
 {
 	unsigned char buf[256] = { 0 };
@@ -139,6 +142,7 @@ static int cmd_send(int argc, char *argv[])
 	return 0;
 }
 
+/* now_ms() - the monotonic clock in milliseconds */
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -147,6 +151,7 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* cmd_recv() - `recv`: print the tag of each test frame the tap delivers */
 static int cmd_recv(int argc, char *argv[])
 {
 	unsigned char buf[65536];
