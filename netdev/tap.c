@@ -67,6 +67,31 @@ bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error)
 }
 
 /**
+ * tap_set_owner() - give the tap to a user (TUNSETOWNER, TUNSETGROUP)
+ * @tap:	tap from tap_create()
+ * @uid:	owning user
+ * @gid:	owning group
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+bool tap_set_owner(const struct tap *tap, uid_t uid, gid_t gid,
+		   GError **error)
+{
+	if (ioctl(tap->fd, TUNSETOWNER, (unsigned long)uid) < 0 ||
+	    ioctl(tap->fd, TUNSETGROUP, (unsigned long)gid) < 0) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot give %s to uid %u gid %u: %s", tap->name,
+			    (unsigned int)uid, (unsigned int)gid,
+			    g_strerror(err));
+		return false;
+	}
+	return true;
+}
+
+/**
  * tap_close() - close the descriptor; the kernel then removes the tap
  * @tap:	tap from tap_create(), or one with fd -1
  */

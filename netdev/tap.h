@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <sys/types.h>
 #include <glib.h>
 
 /* Name pattern of every tap tapwarden creates; the kernel picks %d */
@@ -25,6 +26,8 @@ struct tap {
 };
 
 bool tap_create(bool want_vnet_hdr, struct tap *tap, GError **error);
+bool tap_set_owner(const struct tap *tap, uid_t uid, gid_t gid,
+		   GError **error);
 void tap_close(struct tap *tap);
 
 #endif

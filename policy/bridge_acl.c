@@ -43,18 +43,24 @@ enum acl_rule_type {
  * struct acl_rule - one allow or deny line
  * @type:	what the line says
  * @name:	the bridge, for ACL_ALLOW and ACL_DENY
+ * @file:	the file it is in (owned by struct bridge_acl's @files)
+ * @line:	its line number
  */
 struct acl_rule {
 	enum acl_rule_type type;
 	char name[IFNAMSIZ];
+	const char *file;
+	unsigned int line;
 };
 
 /**
  * struct bridge_acl - every rule of a file and its includes, in order
  * @rules:	array of struct acl_rule
+ * @files:	every file read, for the rules' @file
  */
 struct bridge_acl {
 	GArray *rules;
+	GPtrArray *files;
 };
 
 /**
@@ -72,11 +78,15 @@ struct file_id {
  * @acl:	rules so far
  * @stack:	struct file_id of the files being parsed, outermost first
  * @parsed:	every file parsed so far ("dev:ino" strings)
+ * @includes_as: identity to read included files with, or NULL
+ * @file:	the current file's name, as kept in @acl's @files
  */
 struct acl_parse {
 	struct bridge_acl *acl;
 	GArray *stack;
 	GHashTable *parsed;
+	const struct fs_identity *includes_as;
+	const char *file;
 };
 
 static bool acl_parse_file(struct acl_parse *ctx, const char *path,
@@ -183,6 +193,8 @@ static bool acl_parse_line(struct acl_parse *ctx, const char *path,
 		}
 		g_strlcpy(rule.name, arg, sizeof(rule.name));
 	}
+	rule.file = ctx->file;
+	rule.line = lineno;
 	g_array_append_val(ctx->acl->rules, rule);
 	return true;
 }
@@ -201,12 +213,23 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 	g_autofree char *text = NULL;
 	g_autofree char *key = NULL;
 	g_auto(GStrv) lines = NULL;
+	const char *outer_file;
 	struct file_id id;
 	struct stat st;
 	gsize length;
 	bool ok = true;
 
-	text = config_file_read(path, &st, &length, error);
+	if (ctx->includes_as && ctx->stack->len > 0) {
+		/* an include counts only if the caller could read it */
+		struct fs_identity_saved saved;
+
+		if (!fs_identity_enter(ctx->includes_as, &saved, error))
+			return false;
+		text = config_file_read(path, &st, &length, error);
+		fs_identity_leave(&saved);
+	} else {
+		text = config_file_read(path, &st, &length, error);
+	}
 	if (!text)
 		return false;
 	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
@@ -231,23 +254,33 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 	}
 	g_hash_table_add(ctx->parsed, g_steal_pointer(&key));
 	g_array_append_val(ctx->stack, id);
+	g_ptr_array_add(ctx->acl->files, g_strdup(path));
+	outer_file = ctx->file;
+	ctx->file = g_ptr_array_index(ctx->acl->files, ctx->acl->files->len - 1);
 
 	lines = g_strsplit(text, "\n", -1);
 	for (unsigned int i = 0; ok && lines[i]; i++)
 		ok = acl_parse_line(ctx, path, i + 1, lines[i], error);
 
+	ctx->file = outer_file;
 	g_array_set_size(ctx->stack, ctx->stack->len - 1);
 	return ok;
 }
 
 /**
- * bridge_acl_load() - read an ACL file and everything it includes
+ * bridge_acl_load_as() - read an ACL file and what it includes
  * @path:	the file, e.g. /etc/qemu/bridge.conf
+ * @includes_as: identity that included files are read with, or NULL for
+ *		this process's own. qemu-bridge-helper read every file with
+ *		the caller's uid, so a file the caller cannot read did not
+ *		count for that caller; the broker keeps that meaning with this.
  * @error:	set on failure: "FILE:LINE: reason"
  *
  * Return: the rules, or NULL with @error set; nothing partial.
  */
-struct bridge_acl *bridge_acl_load(const char *path, GError **error)
+struct bridge_acl *bridge_acl_load_as(const char *path,
+				      const struct fs_identity *includes_as,
+				      GError **error)
 {
 	g_autoptr(bridge_acl) acl = g_new0(struct bridge_acl, 1);
 	g_autoptr(GArray) stack = g_array_new(FALSE, FALSE,
@@ -255,12 +288,75 @@ struct bridge_acl *bridge_acl_load(const char *path, GError **error)
 	g_autoptr(GHashTable) parsed = g_hash_table_new_full(g_str_hash,
 							     g_str_equal,
 							     g_free, NULL);
-	struct acl_parse ctx = { .acl = acl, .stack = stack, .parsed = parsed };
+	struct acl_parse ctx = {
+		.acl = acl, .stack = stack, .parsed = parsed,
+		.includes_as = includes_as,
+	};
 
 	acl->rules = g_array_new(FALSE, FALSE, sizeof(struct acl_rule));
+	acl->files = g_ptr_array_new_with_free_func(g_free);
 	if (!acl_parse_file(&ctx, path, error))
 		return NULL;
 	return g_steal_pointer(&acl);
+}
+
+/**
+ * bridge_acl_load() - read an ACL file and everything it includes
+ * @path:	the file
+ * @error:	set on failure
+ *
+ * Return: the rules, or NULL with @error set.
+ */
+struct bridge_acl *bridge_acl_load(const char *path, GError **error)
+{
+	return bridge_acl_load_as(path, NULL, error);
+}
+
+/**
+ * bridge_acl_decide() - may a tap join @bridge, and which rule says so
+ * @acl:	rules from bridge_acl_load()
+ * @bridge:	bridge name
+ * @why:	if not NULL, set to "FILE:LINE: RULE" of the deciding rule (the
+ *		first matching deny, else the first matching allow), or to
+ *		"no rule allows BRIDGE (default deny)"
+ *
+ * Return: true when an allow rule matches and no deny rule does.
+ */
+bool bridge_acl_decide(const struct bridge_acl *acl, const char *bridge,
+		       char **why)
+{
+	const struct acl_rule *allow = NULL, *deny = NULL, *rule;
+
+	for (unsigned int i = 0; i < acl->rules->len; i++) {
+		rule = &g_array_index(acl->rules, struct acl_rule, i);
+		switch (rule->type) {
+		case ACL_ALLOW_ALL:
+			allow = allow ? allow : rule;
+			break;
+		case ACL_ALLOW:
+			if (!allow && !strcmp(rule->name, bridge))
+				allow = rule;
+			break;
+		case ACL_DENY_ALL:
+			deny = deny ? deny : rule;
+			break;
+		case ACL_DENY:
+			if (!deny && !strcmp(rule->name, bridge))
+				deny = rule;
+			break;
+		}
+	}
+	rule = deny ? deny : allow;
+	if (why && rule)
+		*why = g_strdup_printf("%s:%u: %s %s", rule->file, rule->line,
+				       deny ? "deny" : "allow",
+				       (rule->type == ACL_ALLOW_ALL ||
+					rule->type == ACL_DENY_ALL) ?
+				       "all" : rule->name);
+	else if (why)
+		*why = g_strdup_printf("no rule allows %s (default deny)",
+				       bridge);
+	return allow && !deny;
 }
 
 /**
@@ -272,28 +368,7 @@ struct bridge_acl *bridge_acl_load(const char *path, GError **error)
  */
 bool bridge_acl_allows(const struct bridge_acl *acl, const char *bridge)
 {
-	bool allowed = false, denied = false;
-
-	for (unsigned int i = 0; i < acl->rules->len; i++) {
-		const struct acl_rule *rule =
-			&g_array_index(acl->rules, struct acl_rule, i);
-
-		switch (rule->type) {
-		case ACL_ALLOW_ALL:
-			allowed = true;
-			break;
-		case ACL_ALLOW:
-			allowed |= !strcmp(rule->name, bridge);
-			break;
-		case ACL_DENY_ALL:
-			denied = true;
-			break;
-		case ACL_DENY:
-			denied |= !strcmp(rule->name, bridge);
-			break;
-		}
-	}
-	return allowed && !denied;
+	return bridge_acl_decide(acl, bridge, NULL);
 }
 
 /**
@@ -306,5 +381,7 @@ void bridge_acl_free(struct bridge_acl *acl)
 		return;
 	if (acl->rules)
 		g_array_unref(acl->rules);
+	if (acl->files)
+		g_ptr_array_unref(acl->files);
 	g_free(acl);
 }

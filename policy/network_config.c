@@ -19,6 +19,7 @@
  * `vlan-uplink` needs `vlan`; with it `bridge` may be left out (the taps then
  * join tapwarden's per-VLAN bridge, netdev/vlan.c).
  */
+
 #include "network_config.h"
 
 #include <string.h>
@@ -46,7 +47,8 @@ static const char *const known_keys[] = {
 	"max-per-user", NULL,
 };
 static const char *const implemented_keys[] = {
-	"mode", "bridge", "vlan", "vlan-uplink", NULL,
+	"mode", "bridge", "vlan", "vlan-uplink", "allow-users", "allow-groups",
+	"max-per-user", NULL,
 };
 
 /**
@@ -151,6 +153,129 @@ static bool key_positions_index(struct parse_ctx *ctx, const char *text,
 	}
 	return true;
 }
+
+/**
+ * account_name_valid() - is @name a user or group name, or a number
+ * @name:	an entry of allow-users or allow-groups
+ *
+ * Names follow what useradd accepts: letters, digits, `_', `.', `-', not
+ * starting with `-', at most 32 characters, optionally ending in `$'.
+ *
+ * Return: true when well formed.
+ */
+static bool account_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 32 || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (g_ascii_isalnum(c) || c == '_' || c == '.' || c == '-')
+			continue;
+		if (c == '$' && i == len - 1 && len > 1)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/**
+ * parse_account_list() - read allow-users or allow-groups
+ * @ctx:	parse context
+ * @kf:		the key file
+ * @group:	the network's group
+ * @key:	"allow-users" or "allow-groups"
+ * @out:	set to the list (NULL when the key is absent)
+ * @error:	set on a malformed entry
+ *
+ * Return: true on success.
+ */
+static bool parse_account_list(const struct parse_ctx *ctx, GKeyFile *kf,
+			       const char *group, const char *key,
+			       char ***out, GError **error)
+{
+	g_auto(GStrv) list = NULL;
+	gsize n = 0;
+
+	*out = NULL;
+	if (!g_key_file_has_key(kf, group, key, NULL))
+		return true;
+	list = g_key_file_get_string_list(kf, group, key, &n, NULL);
+	if (!list || n == 0) {
+		config_error(ctx, error, group, key,
+			     "empty: name at least one account, separated by `;'");
+		return false;
+	}
+	for (gsize i = 0; i < n; i++) {
+		g_strstrip(list[i]);
+		if (!account_name_valid(list[i])) {
+			g_autofree char *shown = g_strescape(list[i], NULL);
+
+			config_error(ctx, error, group, key,
+				     "`%s' is not a valid account name or number",
+				     shown);
+			return false;
+		}
+	}
+	*out = g_steal_pointer(&list);
+	return true;
+}
+
+/**
+ * parse_access_keys() - allow-users, allow-groups and max-per-user
+ * @ctx:	parse context
+ * @kf:		the key file
+ * @group:	the network's group
+ * @net:	filled in
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool parse_access_keys(const struct parse_ctx *ctx, GKeyFile *kf,
+			      const char *group, struct network *net,
+			      GError **error)
+{
+	g_autofree char *max = NULL;
+	guint64 value;
+
+	if (!parse_account_list(ctx, kf, group, "allow-users",
+				&net->allow_users, error) ||
+	    !parse_account_list(ctx, kf, group, "allow-groups",
+				&net->allow_groups, error))
+		return false;
+	max = g_key_file_get_string(kf, group, "max-per-user", NULL);
+	if (!max)
+		return true;
+	if (!g_ascii_string_to_unsigned(g_strstrip(max), 10, 1,
+					NETWORK_MAX_PER_USER_LIMIT, &value,
+					NULL)) {
+		g_autofree char *shown = g_strescape(max, NULL);
+
+		config_error(ctx, error, group, "max-per-user",
+			     "`%s' is not a number from 1 to %d", shown,
+			     NETWORK_MAX_PER_USER_LIMIT);
+		return false;
+	}
+	net->max_per_user = (unsigned int)value;
+	return true;
+}
+
+/**
+ * network_free() - free a network and its lists
+ * @net:	the network, or NULL
+ */
+static void network_free(struct network *net)
+{
+	if (!net)
+		return;
+	g_strfreev(net->allow_users);
+	g_strfreev(net->allow_groups);
+	g_free(net);
+}
+typedef struct network network;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
 
 /**
  * parse_vlan() - read `vlan` and `vlan-uplink` of one network
@@ -261,21 +386,20 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		return false;
 
 	bridge = g_key_file_get_string(kf, group, "bridge", NULL);
-	if (!bridge && net->vlan_uplink[0])
-		return true;	/* only the per-VLAN bridge */
-	if (!bridge) {
+	if (!bridge && !net->vlan_uplink[0]) {
 		config_error(ctx, error, group, NULL,
 			     "missing key `bridge': which bridge do its taps join?");
 		return false;
 	}
-	if (!ifname_check(bridge, &local)) {
+	/* with only vlan-uplink, the taps join the per-VLAN bridge */
+	if (bridge && !ifname_check(bridge, &local)) {
 		config_error(ctx, error, group, "bridge", "%s",
 			     local->message);
 		g_error_free(local);
 		return false;
 	}
-	g_strlcpy(net->bridge, bridge, sizeof(net->bridge));
-	return true;
+	g_strlcpy(net->bridge, bridge ? bridge : "", sizeof(net->bridge));
+	return parse_access_keys(ctx, kf, group, net, error);
 }
 
 /**
@@ -302,7 +426,7 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 	gsize length;
 
 	cfg->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					      g_free);
+					      (GDestroyNotify)network_free);
 	text = config_file_read(path, &st, &length, &local);
 	if (!text) {
 		if (!must_exist &&
@@ -325,7 +449,7 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (unsigned int i = 0; groups[i]; i++) {
-		g_autofree struct network *net = g_new0(struct network, 1);
+		g_autoptr(network) net = g_new0(struct network, 1);
 		char *key;
 
 		if (!g_str_has_prefix(groups[i], NETWORK_GROUP_PREFIX)) {
@@ -363,6 +487,57 @@ const struct network *network_config_find(const struct network_config *cfg,
 unsigned int network_config_count(const struct network_config *cfg)
 {
 	return g_hash_table_size(cfg->networks);
+}
+
+/**
+ * compare_networks() - order networks by name, for network_config_list()
+ * @a:	pointer to a struct network pointer
+ * @b:	same
+ *
+ * Return: strcmp() of the names.
+ */
+static int compare_networks(gconstpointer a, gconstpointer b)
+{
+	const struct network *const *na = a, *const *nb = b;
+
+	return strcmp((*na)->name, (*nb)->name);
+}
+
+/**
+ * network_config_list() - every network, sorted by name
+ * @cfg:	configuration
+ *
+ * Return: a new array of const struct network pointers owned by @cfg.
+ */
+GPtrArray *network_config_list(const struct network_config *cfg)
+{
+	GPtrArray *list = g_ptr_array_new();
+	GHashTableIter iter;
+	gpointer value;
+
+	g_hash_table_iter_init(&iter, cfg->networks);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(list, value);
+	g_ptr_array_sort(list, compare_networks);
+	return list;
+}
+
+/**
+ * network_mode_name() - the configuration word for a mode
+ * @mode:	mode
+ *
+ * Return: "bridge", "nat" or "user".
+ */
+const char *network_mode_name(enum network_mode mode)
+{
+	switch (mode) {
+	case NETWORK_MODE_NAT:
+		return "nat";
+	case NETWORK_MODE_USER:
+		return "user";
+	default:
+		return "bridge";
+	}
 }
 
 /**

@@ -23,6 +23,9 @@ enum network_mode {
  *		@vlan_uplink is given (one bridge per VLAN, netdev/vlan.c)
  * @vlan:	1-4094: its taps are untagged access ports of this VLAN; 0: none
  * @vlan_uplink: the trunk that carries @vlan tagged, or ""
+ * @allow_users:	allow-users: user names or numeric uids, NULL if unset
+ * @allow_groups:	allow-groups: group names or numeric gids, NULL if unset
+ * @max_per_user:	max-per-user: live taps of one user at once, 0 for no limit
  */
 struct network {
 	char name[IFNAMSIZ];
@@ -30,7 +33,13 @@ struct network {
 	char bridge[IFNAMSIZ];
 	unsigned int vlan;
 	char vlan_uplink[IFNAMSIZ];
+	char **allow_users;
+	char **allow_groups;
+	unsigned int max_per_user;
 };
+
+/* Largest max-per-user accepted */
+#define NETWORK_MAX_PER_USER_LIMIT 65535
 
 struct network_config;
 typedef struct network_config network_config;
@@ -40,6 +49,8 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 const struct network *network_config_find(const struct network_config *cfg,
 					  const char *name);
 unsigned int network_config_count(const struct network_config *cfg);
+GPtrArray *network_config_list(const struct network_config *cfg);
+const char *network_mode_name(enum network_mode mode);
 void network_config_free(struct network_config *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(network_config, network_config_free)
 

@@ -9,6 +9,9 @@
 #include <net/if.h>
 #include <glib.h>
 
+#include "access.h"
+#include "network_config.h"
+
 /**
  * struct policy_paths - where the configuration is
  * @config:		tapwarden.conf
@@ -35,7 +38,32 @@ struct placement {
 	char vlan_uplink[IFNAMSIZ];
 };
 
-bool policy_place(const struct policy_paths *paths, const char *name,
+/* live taps of @uid on @network, for max-per-user */
+typedef unsigned int (*lease_counter_fn)(void *data, uid_t uid,
+					 const char *network);
+
+/**
+ * struct policy_query - everything one decision looks at
+ * @cfg:		the networks (tapwarden.conf)
+ * @acl:		bridge.conf path, for names that are no network
+ * @caller:		who asks
+ * @includes_as_caller:	read bridge.conf's includes with @caller's rights
+ * @count:		counts live leases, for max-per-user
+ * @count_data:		passed to @count
+ */
+struct policy_query {
+	const struct network_config *cfg;
+	const char *acl;
+	const struct caller *caller;
+	bool includes_as_caller;
+	lease_counter_fn count;
+	void *count_data;
+};
+
+bool policy_decide(const struct policy_query *q, const char *name,
+		   struct placement *out, char **rule, GError **error);
+bool policy_place(const struct policy_paths *paths, const struct caller *c,
+		  lease_counter_fn count, void *count_data, const char *name,
 		  struct placement *out, GError **error);
 
 #endif

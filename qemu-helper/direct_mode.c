@@ -13,6 +13,7 @@
  */
 #include "direct_mode.h"
 
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -20,6 +21,7 @@
 #include "bridge.h"
 #include "error.h"
 #include "lease.h"
+#include "link_watch.h"
 #include "netlink.h"
 #include "vlan.h"
 
@@ -39,6 +41,33 @@ bool direct_mode_available(void)
 		return false;
 	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
 	       CAP_TO_MASK(CAP_NET_ADMIN);
+}
+
+/**
+ * direct_mode_count_leases() - live taps of @uid on @network, from the kernel
+ * @data:	unused (a lease_counter_fn)
+ * @uid:	user
+ * @network:	network name
+ *
+ * Direct mode has no broker to remember leases, so it scans the kernel.
+ *
+ * Return: the count; G_MAXUINT when the kernel cannot be asked, so that a
+ * max-per-user refuses rather than admits.
+ */
+unsigned int direct_mode_count_leases(void *data, uid_t uid,
+				      const char *network)
+{
+	g_autoptr(GArray) leases = lease_scan(NULL);
+	unsigned int n = 0;
+
+	if (!leases)
+		return G_MAXUINT;
+	for (unsigned int i = 0; i < leases->len; i++) {
+		const struct lease *l = &g_array_index(leases, struct lease, i);
+
+		n += l->uid == uid && !strcmp(l->network, network);
+	}
+	return n;
 }
 
 /**

@@ -13,6 +13,8 @@
 #include "tap.h"
 
 bool direct_mode_available(void);
+unsigned int direct_mode_count_leases(void *data, uid_t uid,
+				      const char *network);
 bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
 			    uid_t owner, pid_t caller, struct tap *tap,
 			    GError **error);

@@ -33,6 +33,8 @@ const char helper_usage[] =
 	"  --fd=N           connected unix stream socket to send the tap on\n"
 	"  --config=FILE    tapwarden.conf to use instead of " TAPWARDEN_CONFIG_FILE "\n"
 	"  --acl=FILE       bridge ACL to use instead of " TAPWARDEN_BRIDGE_ACL_FILE "\n"
+	"                   (--config or --acl: served in this process, never by tapwardend)\n"
+	"  --socket=PATH    tapwardend's socket (default $" "TAPWARDEN_SOCKET, else " TAPWARDEN_SOCKET_PATH ")\n"
 	"  -h, --help       show this help and exit\n"
 	"  -V, --version    show the version and exit\n"
 	"\n"
@@ -148,6 +150,9 @@ bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
 		} else if (option_value(argc, argv, &i, "--config", &value, &local)) {
 			if (local || !set_once(&args->config, "--config", value, &local))
 				goto fail;
+		} else if (option_value(argc, argv, &i, "--socket", &value, &local)) {
+			if (local || !set_once(&args->socket, "--socket", value, &local))
+				break;
 		} else if (option_value(argc, argv, &i, "--acl", &value, &local)) {
 			if (local || !set_once(&args->acl, "--acl", value, &local))
 				goto fail;
@@ -193,4 +198,5 @@ void helper_args_clear(struct helper_args *args)
 	g_clear_pointer(&args->bridge, g_free);
 	g_clear_pointer(&args->config, g_free);
 	g_clear_pointer(&args->acl, g_free);
+	g_clear_pointer(&args->socket, g_free);
 }

@@ -15,6 +15,7 @@
  * @fd:		--fd=N: QEMU's end of the socket pair, -1 if not given
  * @config:	--config=FILE, NULL if not given
  * @acl:	--acl=FILE, NULL if not given
+ * @socket:	--socket=PATH, NULL if not given
  * @help:	--help was given
  * @version:	--version was given
  */
@@ -24,6 +25,7 @@ struct helper_args {
 	int fd;
 	char *config;
 	char *acl;
+	char *socket;
 	bool help;
 	bool version;
 };

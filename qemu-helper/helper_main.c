@@ -8,7 +8,11 @@
  * ends in die(): one line on stderr, exit status 1, and nothing left in the
  * kernel (a tap not yet sent is removed when the process exits).
  *
- * Served in this version: direct mode, when the helper holds CAP_NET_ADMIN.
+ * Who serves it (DESIGN.md section 1): tapwardend when its socket answers
+ * (broker_client.c: the helper relays and needs no privilege), else the
+ * helper itself when it holds CAP_NET_ADMIN (direct mode). --config and
+ * --acl name policy files for this process, so they mean direct mode: a
+ * broker's policy is its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +21,13 @@
 #include <sys/auxv.h>
 
 #include "config.h"
+#include "broker_client.h"
+#include "broker_socket.h"
 #include "caller_socket.h"
 #include "direct_mode.h"
 #include "error.h"
 #include "helper_args.h"
+#include "peer_identity.h"
 #include "placement.h"
 #include "tap.h"
 
@@ -39,13 +46,71 @@ G_NORETURN static void die(GError *error)
 	exit(EXIT_FAILURE);
 }
 
+/**
+ * serve_through_broker() - ask tapwardend
+ * @args:	the command line
+ * @tap:	set when the broker sent a tap
+ * @absent:	set when no broker listens (then the caller tries direct
+ *		mode), or with the refusal or failure (then it dies)
+ *
+ * Return: false when the broker answered with an error, or when --socket
+ * named a broker that is not there.
+ */
+static bool serve_through_broker(const struct helper_args *args,
+				 struct tap *tap, GError **absent)
+{
+	const char *path = broker_socket_path(args->socket);
+
+	if (broker_request_tap(path, args->bridge, args->use_vnet, args->fd,
+			       tap, absent))
+		return true;
+	return g_error_matches(*absent, TW_ERROR, TW_ERROR_NOT_FOUND) &&
+	       !args->socket;
+}
+
+/**
+ * serve_directly() - direct mode: decide and create the tap in-process
+ * @args:	the command line
+ * @broker_absent: why the broker did not serve, for the message when this
+ *		process cannot either
+ * @tap:	set on success; dies on failure
+ */
+static void serve_directly(const struct helper_args *args,
+			   const GError *broker_absent, struct tap *tap)
+{
+	struct policy_paths paths = {
+		.config = args->config ? args->config : TAPWARDEN_CONFIG_FILE,
+		.config_explicit = args->config != NULL,
+		.acl = args->acl ? args->acl : TAPWARDEN_BRIDGE_ACL_FILE,
+	};
+	struct placement place = { 0 };
+	struct caller c;
+	GError *error = NULL;
+
+	if (!direct_mode_available()) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
+			    "cannot create a tap for %s: %s%sthis process lacks CAP_NET_ADMIN (start tapwardend, run QEMU as root, or use br=user)",
+			    args->bridge,
+			    broker_absent ? broker_absent->message : "",
+			    broker_absent ? ", and " : "");
+		die(error);
+	}
+	if (!peer_identity(args->fd, &c, NULL, &error) ||
+	    !policy_place(&paths, &c, direct_mode_count_leases, NULL,
+			  args->bridge, &place, &error))
+		die(error);
+	if (!direct_mode_create_tap(&place, args->use_vnet, c.uid, c.pid, tap,
+				    &error) ||
+	    !tap_set_owner(tap, c.uid, c.gid, &error))
+		die(error);
+	caller_clear(&c);
+}
+
 int main(int argc, char *argv[])
 {
 	struct helper_args args;
-	struct policy_paths paths;
-	struct placement place = { 0 };
 	struct tap tap = { .fd = -1 };
-	GError *error = NULL;
+	GError *error = NULL, *broker_absent = NULL;
 	pid_t caller;
 	uid_t owner;
 
@@ -84,23 +149,12 @@ int main(int argc, char *argv[])
 	if (!caller_socket_check(args.fd, &caller, &owner, &error))
 		die(error);
 
-	paths = (struct policy_paths){
-		.config = args.config ? args.config : TAPWARDEN_CONFIG_FILE,
-		.config_explicit = args.config != NULL,
-		.acl = args.acl ? args.acl : TAPWARDEN_BRIDGE_ACL_FILE,
-	};
-	if (!policy_place(&paths, args.bridge, &place, &error))
-		die(error);
-
-	if (!direct_mode_available()) {
-		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
-			    "cannot create a tap for %s: this process lacks CAP_NET_ADMIN (run QEMU as root, or start tapwardend)",
-			    args.bridge);
-		die(error);
-	}
-	if (!direct_mode_create_tap(&place, args.use_vnet, owner, caller,
-				    &tap, &error))
-		die(error);
+	if (!args.config && !args.acl &&
+	    !serve_through_broker(&args, &tap, &broker_absent))
+		die(broker_absent);
+	if (tap.fd < 0)
+		serve_directly(&args, broker_absent, &tap);
+	g_clear_error(&broker_absent);
 	if (!caller_socket_send_fd(args.fd, tap.fd, &error))
 		die(error);
 

@@ -9,7 +9,11 @@
 #
 # Environment from meson: TW_HELPER (the built helper), TW_RUN_LIKE_QEMU (the
 # tool that runs a helper as QEMU does), TW_DEFAULT_ACL (the bridge.conf path
-# compiled into the helper).
+# compiled into the helper), TW_TAPWARDEND and TW_TAPWARDEN (the broker and
+# the command line).
+#
+# TAPWARDEN_SOCKET points into the test's own directory, so no broker of
+# the host ever serves a test; broker tests start their own (start_broker).
 
 set -euo pipefail
 
@@ -35,8 +39,11 @@ run_test() {
 	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
 	# a test may mount below $TMP (in its private mount namespace)
 	trap 'umount -R "$TMP"/* 2>/dev/null || true; rm -rf "$TMP"' EXIT
+	chmod 755 "$TMP"	# test users run helpers from here
+	mkdir -m 1777 "$TMP/shared"	# and write their output here
 	: >"$TMP/tapwarden.conf"	# empty configuration unless a test writes one
 	: >"$TMP/bridge.conf"
+	export TAPWARDEN_SOCKET=$TMP/broker.sock
 	"t_$name"
 	echo "ok: $name"
 }
@@ -83,10 +90,15 @@ no_tap_left() {
 # no fd, helper exit 1, exactly one stderr line "tapwarden: ...REASON...",
 # and no tap left.
 expect_refused() {
+	expect_refusal "$1"
+	no_tap_left
+}
+
+# expect_refusal() - as expect_refused, for a test that holds other taps
+expect_refusal() {
 	[ "$RC" = 10 ] || fail "run-like-qemu exit $RC, expected 10 (no fd): $(cat "$TMP/out")"
 	expect_in "$TMP/out" '^helper_status=1$'
 	expect_one_error_line "$TMP/err" "$1"
-	no_tap_left
 }
 
 # expect_one_error_line() - FILE is one line "tapwarden: ...PATTERN..."
@@ -95,4 +107,70 @@ expect_one_error_line() {
 	lines=$(wc -l <"$1")
 	[ "$lines" = 1 ] || fail "expected one line of error, got $lines: $(cat "$1")"
 	expect_in "$1" "^tapwarden: .*$2"
+}
+
+# make_user() - create user NAME (and its group) unless it exists; the rest
+# are supplementary groups, created as needed. Serialized: tests run in
+# parallel and useradd takes a lock of its own that it does not wait for.
+make_user() {
+	local name=$1 group
+	shift
+	(
+		flock 9
+		for group in "$@"; do
+			getent group "$group" >/dev/null || groupadd "$group"
+		done
+		if ! id "$name" >/dev/null 2>&1; then
+			useradd --no-create-home --shell /usr/sbin/nologin \
+				--user-group ${1:+--groups "$(IFS=,; echo "$*")"} "$name"
+		else
+			for group in "$@"; do
+				id -nG "$name" | grep -qw "$group" || usermod -aG "$group" "$name"
+			done
+		fi
+	) 9>/run/tapwarden-test-users.lock
+}
+
+# as_user() - run a command as USER with its groups (no privilege at all)
+as_user() {
+	local user=$1
+	shift
+	setpriv --reuid="$user" --regid="$user" --init-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# start_broker() - tapwardend on $TAPWARDEN_SOCKET with the test's
+# tapwarden.conf and bridge.conf, logging to $TMP/broker.log; waits until
+# it listens. Its pid is in $BROKER_PID.
+start_broker() {
+	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
+		--acl="$TMP/bridge.conf" "$@" >>"$TMP/broker.log" 2>&1 &
+	BROKER_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$TAPWARDEN_SOCKET" ] && grep -q "live leases" "$TMP/broker.log" && return 0
+		kill -0 "$BROKER_PID" 2>/dev/null || fail "tapwardend exited: $(cat "$TMP/broker.log")"
+		sleep 0.05
+	done
+	fail "tapwardend did not start: $(cat "$TMP/broker.log")"
+}
+
+# user_run_like_qemu() - as USER, run the plain helper (served by the broker)
+# for NAME as QEMU does; the rest is an optional `-- COMMAND`. Output in
+# $TMP/out, stderr in $TMP/err, status in $RC (as run_like_qemu).
+user_run_like_qemu() {
+	local user=$1 name=$2
+	shift 2
+	RC=0
+	as_user "$user" "$TW_RUN_LIKE_QEMU" "$TW_HELPER" "$name" "$@" \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
+}
+
+# kernel_taps() - the tw* interfaces of this namespace, sorted, one a line
+kernel_taps() {
+	ip -o link show | sed -n 's/^[0-9]*: \(tw[0-9]*\)[:@].*/\1/p' | sort
+}
+
+# fd_count() - open descriptors of process PID
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
 }

@@ -32,6 +32,7 @@
 bg_vm_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 bg_tmp=""
 bg_watch_pid=""
+bg_guest_opts=()     # more run-guest options, e.g. (--user NAME)
 
 # Print why this host cannot run a guest on a helper-made tap, and fail;
 # print nothing and succeed when it can.
@@ -150,7 +151,7 @@ if command -v ping >/dev/null; then ping=ping; else ping="busybox ping"; fi
 bg_run_guest() {
     local timeout=$1 prefix=$2 script=$3 rc=0
     shift 3
-    "$bg_vm_dir/run-guest" --timeout "$timeout" \
+    "$bg_vm_dir/run-guest" --timeout "$timeout" "${bg_guest_opts[@]}" \
         --qemu-arg -netdev --qemu-arg "$bg_netdev" \
         --qemu-arg -device --qemu-arg "virtio-net-pci,netdev=n0" \
         -- sh -c "$script" "$@" 2>&1 | sed -u "s/^/$prefix/" || rc=${PIPESTATUS[0]}

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * broker.c - tapwardend's answer to one request.
+ *
+ * A connection carries one request (broker_protocol.h) and gets one answer,
+ * or a list ended by BROKER_REP_END; then the broker closes it. Who asks is
+ * what the kernel says (peer_identity.c), never what the message says.
+ *
+ * A tap request is decided by the same policy as direct mode
+ * (policy_decide(), with the configuration loaded at start and on SIGHUP,
+ * and the live leases of broker_leases.c for max-per-user), then served by
+ * the same code (direct_mode_create_tap()), with the tap given to the
+ * caller's uid and gid. When the helper passes QEMU's socket along, its
+ * peer (QEMU, the process that will hold the tap) is the pid recorded in
+ * the lease, provided it runs as the same user as the helper.
+ */
+#include "broker.h"
+
+#include <string.h>
+#include <time.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include "broker_socket.h"
+#include "caller_socket.h"
+#include "direct_mode.h"
+#include "error.h"
+#include "peer_identity.h"
+#include "placement.h"
+
+/**
+ * broker_load_config() - load tapwarden.conf; keep the old one on error
+ * @b:		broker
+ * @error:	set when the file is bad; @b->cfg is then unchanged
+ *
+ * Return: true when the new configuration is in force.
+ */
+bool broker_load_config(struct broker *b, GError **error)
+{
+	struct network_config *cfg;
+
+	cfg = network_config_load(b->config_path, b->config_explicit, error);
+	if (!cfg)
+		return false;
+	network_config_free(b->cfg);
+	b->cfg = cfg;
+	return true;
+}
+
+/**
+ * reply_error() - answer with a refusal or failure
+ * @sock:	connection
+ * @error:	what to say
+ */
+static void reply_error(int sock, const GError *error)
+{
+	struct broker_msg msg;
+
+	broker_msg_init(&msg, BROKER_REP_ERROR);
+	broker_msg_set_u32(&msg, BA_CODE, (uint32_t)error->code);
+	broker_msg_set_str(&msg, BA_TEXT, error->message);
+	broker_send(sock, &msg, -1, NULL);
+}
+
+/**
+ * reply_end() - end a list
+ * @sock:	connection
+ */
+static void reply_end(int sock)
+{
+	struct broker_msg msg;
+
+	broker_msg_init(&msg, BROKER_REP_END);
+	broker_send(sock, &msg, -1, NULL);
+}
+
+/**
+ * policy_query_for() - the query for one caller
+ * @b:		broker
+ * @c:		caller
+ *
+ * Return: the query.
+ */
+static struct policy_query policy_query_for(struct broker *b,
+					    const struct caller *c)
+{
+	return (struct policy_query){
+		.cfg = b->cfg, .acl = b->acl_path, .caller = c,
+		.includes_as_caller = true,
+		.count = broker_leases_count, .count_data = b->leases,
+	};
+}
+
+/**
+ * lease_holder() - the pid the lease names: QEMU's if its socket came along
+ * @c:		the helper, as the kernel knows it
+ * @qemu_sock:	QEMU's socket passed by the helper, or -1
+ * @pid:	set to the holder's pid
+ * @error:	set when the socket is not QEMU's as expected
+ *
+ * Return: true on success.
+ */
+static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
+			 GError **error)
+{
+	pid_t qemu_pid;
+	uid_t qemu_uid;
+
+	*pid = c->pid;
+	if (qemu_sock < 0)
+		return true;
+	if (!caller_socket_check(qemu_sock, &qemu_pid, &qemu_uid, error))
+		return false;
+	if (qemu_uid != c->uid) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "the socket passed along belongs to uid %u, not to the caller (uid %u)",
+			    (unsigned int)qemu_uid, (unsigned int)c->uid);
+		return false;
+	}
+	*pid = qemu_pid;
+	return true;
+}
+
+/**
+ * serve_tap() - BROKER_REQ_TAP: decide, create, send
+ * @b:		broker
+ * @sock:	connection
+ * @req:	the request
+ * @c:		the caller
+ * @qemu_sock:	QEMU's socket passed along, or -1
+ * @error:	set on refusal or failure
+ *
+ * Return: true when the tap was sent.
+ */
+static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
+		      const struct caller *c, int qemu_sock, GError **error)
+{
+	struct policy_query q = policy_query_for(b, c);
+	g_autofree char *rule = NULL;
+	g_autofree char *user = caller_user_name(c->uid);
+	struct placement place = { 0 };
+	struct tap tap = { .fd = -1 };
+	struct broker_msg reply;
+	struct lease lease = { 0 };
+	pid_t holder;
+
+	if (!lease_holder(c, qemu_sock, &holder, error) ||
+	    !broker_leases_refresh(b->leases, error) ||
+	    !policy_decide(&q, req->name, &place, &rule, error) ||
+	    !direct_mode_create_tap(&place, req->vnet_hdr, c->uid, holder,
+				    &tap, error))
+		return false;
+	if (!tap_set_owner(&tap, c->uid, c->gid, error)) {
+		tap_close(&tap);
+		return false;
+	}
+
+	g_strlcpy(lease.ifname, tap.name, sizeof(lease.ifname));
+	lease.ifindex = (int)if_nametoindex(tap.name);
+	lease.uid = c->uid;
+	g_strlcpy(lease.network, place.network, sizeof(lease.network));
+	g_strlcpy(lease.bridge, place.bridge, sizeof(lease.bridge));
+	lease.pid = holder;
+	lease.since = (int64_t)time(NULL);
+
+	broker_msg_init(&reply, BROKER_REP_TAP);
+	broker_msg_set_str(&reply, BA_IFNAME, tap.name);
+	broker_msg_set_u32(&reply, BA_VNET_HDR, tap.vnet_hdr);
+	if (!broker_send(sock, &reply, tap.fd, error)) {
+		tap_close(&tap);	/* the kernel removes it */
+		return false;
+	}
+	tap_close(&tap);
+	if (lease.ifindex > 0)
+		broker_leases_add(b->leases, &lease);
+	g_message("granted %s on bridge %s to user %s (uid %u) pid %d for %s: %s",
+		  tap.name, place.bridge, user, (unsigned int)c->uid,
+		  (int)holder, place.network, rule);
+	return true;
+}
+
+/**
+ * serve_list() - BROKER_REQ_LIST: the caller's leases; root's: all
+ * @b:		broker
+ * @sock:	connection
+ * @c:		the caller
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool serve_list(struct broker *b, int sock, const struct caller *c,
+		       GError **error)
+{
+	g_autoptr(GPtrArray) list = NULL;
+
+	if (!broker_leases_refresh(b->leases, error))
+		return false;
+	list = broker_leases_sorted(b->leases);
+	for (unsigned int i = 0; i < list->len; i++) {
+		const struct lease *lease = g_ptr_array_index(list, i);
+		g_autofree char *user = NULL;
+		struct broker_msg msg;
+
+		if (c->uid != 0 && lease->uid != c->uid)
+			continue;
+		user = caller_user_name(lease->uid);
+		broker_msg_init(&msg, BROKER_REP_LEASE);
+		broker_msg_set_str(&msg, BA_IFNAME, lease->ifname);
+		broker_msg_set_u32(&msg, BA_UID, lease->uid);
+		broker_msg_set_str(&msg, BA_USER, user);
+		broker_msg_set_str(&msg, BA_NAME, lease->network);
+		if (lease->bridge[0])
+			broker_msg_set_str(&msg, BA_BRIDGE, lease->bridge);
+		broker_msg_set_u32(&msg, BA_PID, (uint32_t)lease->pid);
+		broker_msg_set_u64(&msg, BA_SINCE, (uint64_t)lease->since);
+		if (!broker_send(sock, &msg, -1, error))
+			return false;
+	}
+	reply_end(sock);
+	return true;
+}
+
+/**
+ * serve_check() - BROKER_REQ_CHECK: would USER get NAME, and why
+ * @b:		broker
+ * @sock:	connection
+ * @req:	the request
+ * @c:		the caller: root may ask for anyone, others for themselves
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool serve_check(struct broker *b, int sock,
+			const struct broker_msg *req, const struct caller *c,
+			GError **error)
+{
+	struct caller subject;
+	struct policy_query q;
+	struct placement place;
+	struct broker_msg msg;
+	g_autofree char *rule = NULL;
+	GError *refusal = NULL;
+	bool allowed;
+
+	if (!caller_from_user_name(req->user, &subject, error))
+		return false;
+	if (c->uid != 0 && subject.uid != c->uid) {
+		caller_clear(&subject);
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "only root may check another user");
+		return false;
+	}
+	if (!broker_leases_refresh(b->leases, error)) {
+		caller_clear(&subject);
+		return false;
+	}
+	q = policy_query_for(b, &subject);
+	allowed = policy_decide(&q, req->name, &place, &rule, &refusal);
+	caller_clear(&subject);
+	broker_msg_init(&msg, BROKER_REP_CHECK);
+	broker_msg_set_u32(&msg, BA_ALLOWED, allowed);
+	broker_msg_set_str(&msg, BA_TEXT, allowed ? rule : refusal->message);
+	g_clear_error(&refusal);
+	return broker_send(sock, &msg, -1, error);
+}
+
+/**
+ * access_summary() - who may use @net, in configuration words
+ * @net:	network
+ *
+ * Return: a new string.
+ */
+static char *access_summary(const struct network *net)
+{
+	g_autofree char *users = net->allow_users ?
+		g_strjoinv(";", net->allow_users) : NULL;
+	g_autofree char *groups = net->allow_groups ?
+		g_strjoinv(";", net->allow_groups) : NULL;
+
+	if (!users && !groups)
+		return g_strdup("root only");
+	return g_strdup_printf("%s%s%s%s%s", users ? "allow-users=" : "",
+			       users ? users : "", users && groups ? " " : "",
+			       groups ? "allow-groups=" : "",
+			       groups ? groups : "");
+}
+
+/**
+ * serve_networks() - BROKER_REQ_NETWORKS: every network, with its use
+ * @b:		broker
+ * @sock:	connection
+ * @c:		the caller: counts and access are shown for them (root: all)
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool serve_networks(struct broker *b, int sock, const struct caller *c,
+			   GError **error)
+{
+	g_autoptr(GPtrArray) nets = network_config_list(b->cfg);
+	g_autoptr(GPtrArray) leases = NULL;
+
+	if (!broker_leases_refresh(b->leases, error))
+		return false;
+	leases = broker_leases_sorted(b->leases);
+	for (unsigned int i = 0; i < nets->len; i++) {
+		const struct network *net = g_ptr_array_index(nets, i);
+		g_autofree char *summary = access_summary(net);
+		g_autofree char *why = NULL;
+		unsigned int count = 0;
+		struct broker_msg msg;
+
+		for (unsigned int j = 0; j < leases->len; j++) {
+			const struct lease *l = g_ptr_array_index(leases, j);
+
+			count += !strcmp(l->network, net->name) &&
+				 (c->uid == 0 || l->uid == c->uid);
+		}
+		broker_msg_init(&msg, BROKER_REP_NETWORK);
+		broker_msg_set_str(&msg, BA_NAME, net->name);
+		broker_msg_set_str(&msg, BA_MODE, network_mode_name(net->mode));
+		if (net->bridge[0])
+			broker_msg_set_str(&msg, BA_BRIDGE, net->bridge);
+		broker_msg_set_str(&msg, BA_TEXT, summary);
+		broker_msg_set_u32(&msg, BA_COUNT, count);
+		broker_msg_set_u32(&msg, BA_LIMIT, net->max_per_user);
+		broker_msg_set_u32(&msg, BA_ALLOWED,
+				   access_network_allows(net, c, &why));
+		if (!broker_send(sock, &msg, -1, error))
+			return false;
+	}
+	reply_end(sock);
+	return true;
+}
+
+/**
+ * broker_serve() - read one request from @sock and answer it
+ * @b:		broker
+ * @sock:	an accepted connection; the caller closes it afterwards
+ */
+void broker_serve(struct broker *b, int sock)
+{
+	struct broker_msg req;
+	struct caller c = { 0 };
+	GError *error = NULL;
+	int passed = -1, pidfd = -1;
+	bool ok = false;
+
+	if (!broker_recv(sock, &req, &passed, &error)) {
+		if (!g_error_matches(error, TW_ERROR, TW_ERROR_NOT_FOUND)) {
+			g_message("refused a message: %s", error->message);
+			reply_error(sock, error);
+		}
+		g_clear_error(&error);
+		return;
+	}
+	if (!peer_identity(sock, &c, &pidfd, &error))
+		goto out;
+	if (!peer_is_alive(pidfd)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
+			    "the caller has exited");
+		goto out;
+	}
+	if (passed >= 0 && req.type != BROKER_REQ_TAP) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "malformed message: a descriptor came with request type %u",
+			    req.type);
+		goto out;
+	}
+	switch (req.type) {
+	case BROKER_REQ_TAP:
+		ok = serve_tap(b, sock, &req, &c, passed, &error);
+		break;
+	case BROKER_REQ_LIST:
+		ok = serve_list(b, sock, &c, &error);
+		break;
+	case BROKER_REQ_CHECK:
+		ok = serve_check(b, sock, &req, &c, &error);
+		break;
+	case BROKER_REQ_NETWORKS:
+		ok = serve_networks(b, sock, &c, &error);
+		break;
+	default:
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "malformed message: type %u is not a request",
+			    req.type);
+		break;
+	}
+out:
+	if (!ok && error) {
+		g_autofree char *user = caller_user_name(c.uid);
+
+		if (req.type == BROKER_REQ_TAP)
+			g_message("refused %s to user %s (uid %u) pid %d: %s",
+				  req.name[0] ? req.name : "?", user,
+				  (unsigned int)c.uid, (int)c.pid,
+				  error->message);
+		reply_error(sock, error);
+	}
+	g_clear_error(&error);
+	if (passed >= 0)
+		close(passed);
+	if (pidfd >= 0)
+		close(pidfd);
+	caller_clear(&c);
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * broker_socket.c - carry broker messages (and one fd) over a unix socket.
+ *
+ * The broker listens on a SOCK_SEQPACKET unix socket, so the kernel keeps
+ * message boundaries: one send is one message, and a message longer than
+ * BROKER_MSG_MAX arrives truncated (MSG_TRUNC) and is refused. A message
+ * may carry one descriptor (SCM_RIGHTS): QEMU's socket with a request, the
+ * tap with a reply. Anything more in the ancillary data is closed and the
+ * message refused, so a peer can never make the other end hold descriptors
+ * it did not ask for.
+ */
+#include "broker_socket.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "config.h"
+#include "error.h"
+
+/**
+ * broker_socket_path() - where the broker listens
+ * @option:	--socket=PATH, or NULL
+ *
+ * Return: @option, else $TAPWARDEN_SOCKET, else the built-in default.
+ */
+const char *broker_socket_path(const char *option)
+{
+	const char *env = getenv(BROKER_SOCKET_ENV);
+
+	if (option)
+		return option;
+	if (env && *env)
+		return env;
+	return TAPWARDEN_SOCKET_PATH;
+}
+
+/**
+ * broker_connect() - connect to the broker
+ * @path:	its socket
+ * @error:	set on failure; TW_ERROR_NOT_FOUND when no broker listens
+ *
+ * Return: the connected socket, or -1.
+ */
+int broker_connect(const char *path, GError **error)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int sock, err;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0) {
+		err = errno;
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot make a socket: %s", g_strerror(err));
+		return -1;
+	}
+	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		err = errno;
+		close(sock);
+		g_set_error(error, TW_ERROR,
+			    err == ENOENT || err == ECONNREFUSED ?
+			    TW_ERROR_NOT_FOUND : TW_ERROR_FAILED,
+			    "no tapwardend at %s: %s", path, g_strerror(err));
+		return -1;
+	}
+	return sock;
+}
+
+/**
+ * broker_send() - send one message, with a descriptor if @fd >= 0
+ * @sock:	connected socket
+ * @msg:	message
+ * @fd:		descriptor to pass, or -1
+ * @error:	set on failure
+ *
+ * Return: true when the whole message was sent.
+ */
+bool broker_send(int sock, const struct broker_msg *msg, int fd,
+		 GError **error)
+{
+	uint8_t buf[BROKER_MSG_MAX];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	iov.iov_len = broker_msg_encode(msg, buf, sizeof(buf));
+	if (!iov.iov_len) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "message too long to send");
+		return false;
+	}
+	if (fd >= 0) {
+		struct cmsghdr *cmsg;
+
+		memset(&control, 0, sizeof(control));
+		mh.msg_control = control.buf;
+		mh.msg_controllen = sizeof(control.buf);
+		cmsg = CMSG_FIRSTHDR(&mh);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)iov.iov_len) {
+		int err = n < 0 ? errno : EMSGSIZE;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot send to the other end: %s",
+			    g_strerror(err));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * close_passed_fds() - close every descriptor in @mh's ancillary data
+ * @mh:		received message
+ * @keep:	descriptor not to close (-1 for none)
+ */
+static void close_passed_fds(struct msghdr *mh, int keep)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (fd != keep)
+				close(fd);
+		}
+	}
+}
+
+/**
+ * broker_recv() - receive and decode one message
+ * @sock:	connected socket
+ * @msg:	filled in
+ * @fd:		if not NULL, set to a passed descriptor or -1; if NULL, a
+ *		message carrying one is refused
+ * @error:	set on failure: end of file, malformed, or too many fds;
+ *		TW_ERROR_NOT_FOUND when the peer closed before sending
+ *
+ * Return: true on success; the caller owns *@fd.
+ */
+bool broker_recv(int sock, struct broker_msg *msg, int *fd, GError **error)
+{
+	uint8_t buf[BROKER_MSG_MAX + 1];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	int passed = -1, count = 0;
+	ssize_t n;
+
+	if (fd)
+		*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot receive: %s", g_strerror(err));
+		return false;
+	}
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			count += (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(&passed, CMSG_DATA(c), sizeof(int));
+		}
+	}
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || count > 1 ||
+	    (count == 1 && !fd)) {
+		close_passed_fds(&mh, -1);
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "malformed message: %s",
+			    (mh.msg_flags & MSG_TRUNC) ? "longer than allowed" :
+			    "unexpected descriptors attached");
+		return false;
+	}
+	if (n == 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
+			    "the other end closed the connection");
+		return false;
+	}
+	if (!broker_msg_decode(buf, (size_t)n, msg, error)) {
+		close_passed_fds(&mh, -1);
+		return false;
+	}
+	if (fd)
+		*fd = count ? passed : -1;
+	return true;
+}

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tapwardend_main.c - tapwardend: the privileged broker.
+ *
+ * DESIGN.md section 1. It listens on a SOCK_SEQPACKET unix socket (its own,
+ * or the one systemd passes with LISTEN_FDS), accepts connections, and
+ * answers one request per connection (broker.c) from a GLib main loop, one
+ * at a time: a tap takes about a millisecond, so there is nothing to gain
+ * from threads and much to lose. A connection that sends nothing is closed
+ * after CLIENT_TIMEOUT_S; at most MAX_CLIENTS wait at once, more are
+ * turned away, so no client can exhaust the broker's descriptors.
+ *
+ * The link watch (broker_leases.c) is polled in the same loop, so leases
+ * end as their taps go. SIGHUP reloads tapwarden.conf (a bad file is
+ * refused and the old configuration stays); SIGTERM and SIGINT stop the
+ * loop, and the socket is removed if this process made it. Logs go to the
+ * journal under systemd, to stderr otherwise.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <glib-unix.h>
+
+#include "config.h"
+#include "broker.h"
+#include "broker_socket.h"
+#include "error.h"
+
+#define LOG_DOMAIN_NAME "tapwardend"
+#define CLIENT_TIMEOUT_S 5
+#define MAX_CLIENTS 128
+#define SD_LISTEN_FDS_START 3
+
+/**
+ * struct daemon - the running broker
+ * @broker:	request state
+ * @loop:	main loop
+ * @listen_fd:	listening socket
+ * @made_path:	socket path this process created (removed at exit), or NULL
+ * @clients:	connections waiting for their request
+ */
+struct daemon {
+	struct broker broker;
+	GMainLoop *loop;
+	int listen_fd;
+	char *made_path;
+	unsigned int clients;
+};
+
+/**
+ * struct client - one connection waiting for its request
+ * @d:		daemon
+ * @fd:		connection
+ * @io_id:	its fd source
+ * @timeout_id:	its timeout source
+ */
+struct client {
+	struct daemon *d;
+	int fd;
+	guint io_id;
+	guint timeout_id;
+};
+
+/**
+ * log_writer() - the journal under systemd, else "tapwardend: ..." on stderr
+ * @level:	level
+ * @fields:	structured fields
+ * @n_fields:	their number
+ * @data:	unused
+ *
+ * Return: G_LOG_WRITER_HANDLED.
+ */
+static GLogWriterOutput log_writer(GLogLevelFlags level,
+				   const GLogField *fields, gsize n_fields,
+				   gpointer data)
+{
+	const char *message = "";
+
+	if (level & G_LOG_LEVEL_DEBUG)
+		return G_LOG_WRITER_HANDLED;
+	if (g_log_writer_is_journald(fileno(stderr)) &&
+	    g_log_writer_journald(level, fields, n_fields, data) ==
+	    G_LOG_WRITER_HANDLED)
+		return G_LOG_WRITER_HANDLED;
+	for (gsize i = 0; i < n_fields; i++)
+		if (!strcmp(fields[i].key, "MESSAGE"))
+			message = fields[i].value;
+	fprintf(stderr, LOG_DOMAIN_NAME ": %s%s\n",
+		(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+			  G_LOG_LEVEL_WARNING)) ? "warning: " : "", message);
+	return G_LOG_WRITER_HANDLED;
+}
+
+/**
+ * client_free() - close a connection and remove its sources
+ * @cl:		client
+ */
+static void client_free(struct client *cl)
+{
+	if (cl->io_id)
+		g_source_remove(cl->io_id);
+	if (cl->timeout_id)
+		g_source_remove(cl->timeout_id);
+	close(cl->fd);
+	cl->d->clients--;
+	g_free(cl);
+}
+
+/**
+ * on_client_ready() - the request arrived (or the peer hung up)
+ * @fd:		connection
+ * @cond:	what happened
+ * @data:	client
+ *
+ * Return: G_SOURCE_REMOVE: one request per connection.
+ */
+static gboolean on_client_ready(int fd, GIOCondition cond, gpointer data)
+{
+	struct client *cl = data;
+
+	cl->io_id = 0;
+	broker_serve(&cl->d->broker, fd);
+	client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * on_client_timeout() - the connection sent nothing in time
+ * @data:	client
+ *
+ * Return: G_SOURCE_REMOVE.
+ */
+static gboolean on_client_timeout(gpointer data)
+{
+	struct client *cl = data;
+
+	cl->timeout_id = 0;
+	g_message("closed a connection that sent nothing in %d s",
+		  CLIENT_TIMEOUT_S);
+	client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * on_accept() - a new connection
+ * @fd:		listening socket
+ * @cond:	unused
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+	struct timeval send_timeout = { .tv_sec = 2 };
+	struct client *cl;
+	int conn;
+
+	conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (conn < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			g_warning("accept: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
+	}
+	if (d->clients >= MAX_CLIENTS) {
+		g_warning("%d connections wait already: one turned away",
+			  MAX_CLIENTS);
+		close(conn);
+		return G_SOURCE_CONTINUE;
+	}
+	/* replies are sent blocking, but never for long to a stuck peer */
+	if (fcntl(conn, F_SETFL, 0) < 0 ||
+	    setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
+		       sizeof(send_timeout)) < 0) {
+		close(conn);
+		return G_SOURCE_CONTINUE;
+	}
+	cl = g_new0(struct client, 1);
+	cl->d = d;
+	cl->fd = conn;
+	d->clients++;
+	cl->io_id = g_unix_fd_add(conn, G_IO_IN | G_IO_HUP | G_IO_ERR,
+				  on_client_ready, cl);
+	cl->timeout_id = g_timeout_add_seconds(CLIENT_TIMEOUT_S,
+					       on_client_timeout, cl);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * on_link_event() - the kernel reports link changes
+ * @fd:		link watch socket
+ * @cond:	unused
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean on_link_event(int fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+	GError *error = NULL;
+
+	if (!broker_leases_refresh(d->broker.leases, &error)) {
+		g_warning("%s", error->message);
+		g_error_free(error);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * on_sighup() - reload tapwarden.conf
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean on_sighup(gpointer data)
+{
+	struct daemon *d = data;
+	GError *error = NULL;
+
+	if (broker_load_config(&d->broker, &error)) {
+		g_message("reloaded %s: %u networks", d->broker.config_path,
+			  network_config_count(d->broker.cfg));
+	} else {
+		g_warning("reload refused, the previous configuration stays: %s",
+			  error->message);
+		g_error_free(error);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * on_sigterm() - stop
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean on_sigterm(gpointer data)
+{
+	struct daemon *d = data;
+
+	g_message("stopping");
+	g_main_loop_quit(d->loop);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
+ * systemd_socket() - the socket systemd passed, if any
+ * @fd:		set to it
+ * @error:	set when LISTEN_FDS is for us but not one listening
+ *		SOCK_SEQPACKET unix socket
+ *
+ * Return: true when *@fd is set, false otherwise (@error set or not).
+ */
+static bool systemd_socket(int *fd, GError **error)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int type = 0, listening = 0;
+	socklen_t len = sizeof(int);
+	struct sockaddr_un addr;
+	socklen_t alen = sizeof(addr);
+
+	if (!pid || !fds || atol(pid) != (long)getpid())
+		return false;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	*fd = SD_LISTEN_FDS_START;
+	if (strcmp(fds, "1") ||
+	    getsockname(*fd, (struct sockaddr *)&addr, &alen) < 0 ||
+	    addr.sun_family != AF_UNIX ||
+	    getsockopt(*fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_SEQPACKET ||
+	    getsockopt(*fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
+	    !listening) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "systemd must pass exactly one listening unix SOCK_SEQPACKET socket (ListenSequentialPacket=)");
+		return false;
+	}
+	fcntl(*fd, F_SETFD, FD_CLOEXEC);
+	return true;
+}
+
+/**
+ * listen_on() - make, bind and listen on the socket at @path
+ * @path:	where
+ * @error:	set on failure
+ *
+ * A socket file left by a broker that died is replaced; one a live broker
+ * answers on is not.
+ *
+ * Return: the listening socket, or -1.
+ */
+static int listen_on(const char *path, GError **error)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	g_autofree char *dir = g_path_get_dirname(path);
+	struct stat st;
+	int fd, probe, err;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	if (g_mkdir_with_parents(dir, 0755) < 0) {
+		err = errno;
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot make %s: %s", dir, g_strerror(err));
+		return -1;
+	}
+	if (lstat(path, &st) == 0) {
+		probe = broker_connect(path, NULL);
+		if (probe >= 0) {
+			close(probe);
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "a broker already listens on %s", path);
+			return -1;
+		}
+		if (!S_ISSOCK(st.st_mode)) {
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "%s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
+		err = errno;
+		if (fd >= 0)
+			close(fd);
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot listen on %s: %s", path, g_strerror(err));
+		return -1;
+	}
+	return fd;
+}
+
+/**
+ * die() - one line of error, exit 1
+ * @error:	what went wrong
+ */
+G_NORETURN static void die(GError *error)
+{
+	fprintf(stderr, LOG_DOMAIN_NAME ": %s\n", error->message);
+	g_error_free(error);
+	exit(EXIT_FAILURE);
+}
+
+int main(int argc, char *argv[])
+{
+	g_autofree char *socket_path = NULL, *config = NULL, *acl = NULL;
+	gboolean version = FALSE;
+	GOptionEntry entries[] = {
+		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path,
+		  "listen on PATH (default " TAPWARDEN_SOCKET_PATH ", or the socket systemd passes)", "PATH" },
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+		  "networks (default " TAPWARDEN_CONFIG_FILE ")", "FILE" },
+		{ "acl", 0, 0, G_OPTION_ARG_FILENAME, &acl,
+		  "bridge.conf for plain bridge names (default " TAPWARDEN_BRIDGE_ACL_FILE ")", "FILE" },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version,
+		  "print the version", NULL },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("- tapwarden's privileged broker");
+	struct daemon d = { .listen_fd = -1 };
+	GError *error = NULL;
+
+	g_log_set_writer_func(log_writer, NULL, NULL);
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error))
+		die(error);
+	if (argc > 1) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "unexpected argument `%s' (see --help)", argv[1]);
+		die(error);
+	}
+	if (version) {
+		printf("tapwardend %s\n", TAPWARDEN_VERSION);
+		return EXIT_SUCCESS;
+	}
+
+	d.broker.config_path = config ? config : TAPWARDEN_CONFIG_FILE;
+	d.broker.config_explicit = config != NULL;
+	d.broker.acl_path = acl ? acl : TAPWARDEN_BRIDGE_ACL_FILE;
+	if (!broker_load_config(&d.broker, &error))
+		die(error);
+	d.broker.leases = broker_leases_new(&error);
+	if (!d.broker.leases)
+		die(error);
+
+	if (!socket_path && systemd_socket(&d.listen_fd, &error)) {
+		g_message("listening on the socket systemd passed");
+	} else {
+		if (error)
+			die(error);
+		socket_path = socket_path ? socket_path :
+			      g_strdup(TAPWARDEN_SOCKET_PATH);
+		d.listen_fd = listen_on(socket_path, &error);
+		if (d.listen_fd < 0)
+			die(error);
+		d.made_path = g_strdup(socket_path);
+		g_message("listening on %s", socket_path);
+	}
+	fcntl(d.listen_fd, F_SETFL, O_NONBLOCK);
+	g_message("%u networks from %s, %u live leases",
+		  network_config_count(d.broker.cfg), d.broker.config_path,
+		  broker_leases_size(d.broker.leases));
+
+	d.loop = g_main_loop_new(NULL, FALSE);
+	g_unix_fd_add(d.listen_fd, G_IO_IN, on_accept, &d);
+	g_unix_fd_add(broker_leases_watch_fd(d.broker.leases), G_IO_IN,
+		      on_link_event, &d);
+	g_unix_signal_add(SIGHUP, on_sighup, &d);
+	g_unix_signal_add(SIGTERM, on_sigterm, &d);
+	g_unix_signal_add(SIGINT, on_sigterm, &d);
+	g_main_loop_run(d.loop);
+
+	if (d.made_path)
+		unlink(d.made_path);
+	close(d.listen_fd);
+	g_main_loop_unref(d.loop);
+	broker_leases_free(d.broker.leases);
+	network_config_free(d.broker.cfg);
+	g_free(d.made_path);
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""broker_client.py - speak, and mis-speak, tapwardend's protocol in tests.
+
+Usage:
+  broker_client.py SOCKET CASE        send one hostile or valid message; print
+                                      the answer: "error CODE TEXT", "closed",
+                                      "list N", "tap IFNAME"
+  broker_client.py activate SOCKET -- PROGRAM ARGS...
+                                      run PROGRAM as systemd socket activation
+                                      does: a listening SOCK_SEQPACKET socket on
+                                      fd 3, LISTEN_PID and LISTEN_FDS set
+
+The wire format is qemu-helper/broker_protocol.c's: header u32 magic "TWBR",
+u16 version, u16 type, u32 total length; attributes u16 type, u16 length,
+value; host byte order.
+"""
+import os
+import socket
+import struct
+import sys
+import time
+
+MAGIC = 0x52425754
+REQ_TAP, REQ_LIST = 1, 2
+REP_TAP, REP_ERROR, REP_LEASE, REP_END = 64, 65, 66, 69
+BA_NAME, BA_VNET_HDR, BA_IFNAME, BA_CODE, BA_TEXT = 1, 2, 3, 4, 5
+
+
+def attr(kind, value):
+    return struct.pack("=HH", kind, len(value)) + value
+
+
+def message(mtype, attrs=b"", version=1, magic=MAGIC, length=None):
+    total = 12 + len(attrs) if length is None else length
+    return struct.pack("=IHHI", magic, version, mtype, total) + attrs
+
+
+def decode(data):
+    if not data:
+        return "closed"
+    _, _, mtype, _ = struct.unpack("=IHHI", data[:12])
+    attrs, pos = {}, 12
+    while pos + 4 <= len(data):
+        kind, alen = struct.unpack("=HH", data[pos:pos + 4])
+        attrs[kind] = data[pos + 4:pos + 4 + alen]
+        pos += 4 + alen
+    if mtype == REP_ERROR:
+        code = struct.unpack("=I", attrs[BA_CODE])[0]
+        return "error %d %s" % (code, attrs[BA_TEXT].decode(errors="replace"))
+    if mtype == REP_TAP:
+        return "tap " + attrs[BA_IFNAME].decode()
+    return "type %d" % mtype
+
+
+CASES = {
+    "oversize": message(REQ_TAP, attr(BA_NAME, b"twbr0") + b"x" * 5000),
+    "short": struct.pack("=IH", MAGIC, 1),
+    "bad-magic": message(REQ_LIST, magic=0x12345678),
+    "bad-version": message(REQ_LIST, version=7),
+    "bad-length": message(REQ_LIST, length=99),
+    "garbage": bytes(range(256)) * 3,
+    "unknown-type": message(999),
+    "unknown-attr": message(REQ_TAP, attr(BA_NAME, b"twbr0") + attr(77, b"x")),
+    "dup-attr": message(REQ_TAP, attr(BA_NAME, b"a") + attr(BA_NAME, b"b")),
+    "truncated-attr": message(REQ_TAP, attr(BA_NAME, b"twbr0")[:-2]),
+    "nul-in-name": message(REQ_TAP, attr(BA_NAME, b"tw\0br0")),
+    "long-name": message(REQ_TAP, attr(BA_NAME, b"a" * 16)),
+    "missing-name": message(REQ_TAP, attr(BA_VNET_HDR, b"\x01")),
+    "reply-as-request": message(REP_END),
+}
+
+
+def connect(path):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sock.connect(path)
+    return sock
+
+
+def run_case(path, case):
+    sock = connect(path)
+    sock.settimeout(20)
+    if case == "silent":
+        start = time.monotonic()
+        data = sock.recv(8192)
+        print("%s after %.1f s" % (decode(data), time.monotonic() - start))
+        return
+    if case == "hangup-after-request":
+        sock.send(message(REQ_TAP, attr(BA_NAME, sys.argv[3].encode())))
+        sock.close()
+        print("hung up")
+        return
+    if case == "two-fds":
+        fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(2)]
+        sock.sendmsg([message(REQ_TAP, attr(BA_NAME, b"twbr0"))],
+                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       struct.pack("=ii", *fds))])
+    elif case == "list":
+        sock.send(message(REQ_LIST))
+        n = 0
+        while True:
+            data = sock.recv(8192)
+            mtype = struct.unpack("=IHHI", data[:12])[2] if data else 0
+            if mtype != REP_LEASE:
+                break
+            n += 1
+        print("list %d" % n)
+        return
+    else:
+        sock.send(CASES[case])
+    try:
+        print(decode(sock.recv(8192)))
+    except ConnectionResetError:
+        print("closed")
+
+
+def activate(path, argv):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    os.chmod(path, 0o666)
+    listener.listen(16)
+    if listener.fileno() != 3:
+        os.dup2(listener.fileno(), 3)
+    os.set_inheritable(3, True)
+    os.environ["LISTEN_PID"] = str(os.getpid())
+    os.environ["LISTEN_FDS"] = "1"
+    os.execv(argv[0], argv)
+
+
+def main():
+    if sys.argv[1] == "activate":
+        activate(sys.argv[2], sys.argv[4:])
+    run_case(sys.argv[1], sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
