@@ -283,6 +283,22 @@ t_device_named_like_the_per_vlan_bridge_is_not_used() {
 	if ip link show twup0.100 >/dev/null 2>&1; then fail "twup0.100 created"; fi
 }
 
+# --- through the broker: the same provisioning path ---------------------
+
+t_broker_gives_an_unprivileged_user_a_tap_on_the_networks_vlan() {
+	# daemon: a user the host's read-only /etc already has (no useradd in
+	# the guest), whose group has its name (as_user needs that)
+	make_trunk
+	write_networks "vlan-uplink = twup0" "allow-users = daemon"
+	start_broker
+	user_run_like_qemu daemon office -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"' \
+		"$TMP/shared/link"
+	[ "$RC" = 0 ] || fail "broker refused ($RC): $(cat "$TMP/err")"
+	expect_in "$TMP/shared/link" 'master twv100 .*alias tapwarden uid=1 net=office pid=[0-9]+ since=[0-9]+ vlan=100$'
+	ip -o link show master twv100 | grep -q ': twup0\.100@twup0: ' ||
+		fail "twup0.100 is not on twv100"
+}
+
 # --- refusals: a clear error, nothing left behind ------------------------
 
 t_missing_uplink_is_refused_and_nothing_is_left() {
