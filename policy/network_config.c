@@ -153,6 +153,29 @@ static bool key_positions_index(struct parse_ctx *ctx, const char *text,
 }
 
 /**
+ * check_ifname_value() - a key whose value names an interface
+ * @ctx:	parse context
+ * @group:	group the key is in
+ * @key:	the key
+ * @value:	its value
+ * @error:	set, with file and line, when @value is no interface name
+ *
+ * Return: true when @value passes ifname_check().
+ */
+static bool check_ifname_value(const struct parse_ctx *ctx, const char *group,
+			       const char *key, const char *value,
+			       GError **error)
+{
+	GError *local = NULL;
+
+	if (ifname_check(value, &local))
+		return true;
+	config_error(ctx, error, group, key, "%s", local->message);
+	g_error_free(local);
+	return false;
+}
+
+/**
  * parse_vlan() - read `vlan` and `vlan-uplink` of one network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -168,7 +191,6 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 	g_autofree char *vlan = g_key_file_get_string(kf, group, "vlan", NULL);
 	g_autofree char *uplink = g_key_file_get_string(kf, group,
 							 "vlan-uplink", NULL);
-	GError *local = NULL;
 	guint64 id = 0;
 
 	if (vlan) {
@@ -188,12 +210,9 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 			     "needs a `vlan' in the same network");
 		return false;
 	}
-	if (uplink && !ifname_check(uplink, &local)) {
-		config_error(ctx, error, group, "vlan-uplink", "%s",
-			     local->message);
-		g_error_free(local);
+	if (uplink && !check_ifname_value(ctx, group, "vlan-uplink", uplink,
+					  error))
 		return false;
-	}
 	net->vlan = (unsigned int)id;
 	g_strlcpy(net->vlan_uplink, uplink ? uplink : "",
 		  sizeof(net->vlan_uplink));
@@ -268,12 +287,8 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 			     "missing key `bridge': which bridge do its taps join?");
 		return false;
 	}
-	if (!ifname_check(bridge, &local)) {
-		config_error(ctx, error, group, "bridge", "%s",
-			     local->message);
-		g_error_free(local);
+	if (!check_ifname_value(ctx, group, "bridge", bridge, error))
 		return false;
-	}
 	g_strlcpy(net->bridge, bridge, sizeof(net->bridge));
 	return true;
 }
