@@ -278,6 +278,29 @@ typedef struct network network;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
 
 /**
+ * check_ifname_value() - a key whose value names an interface
+ * @ctx:	parse context
+ * @group:	group the key is in
+ * @key:	the key
+ * @value:	its value
+ * @error:	set, with file and line, when @value is no interface name
+ *
+ * Return: true when @value passes ifname_check().
+ */
+static bool check_ifname_value(const struct parse_ctx *ctx, const char *group,
+			       const char *key, const char *value,
+			       GError **error)
+{
+	GError *local = NULL;
+
+	if (ifname_check(value, &local))
+		return true;
+	config_error(ctx, error, group, key, "%s", local->message);
+	g_error_free(local);
+	return false;
+}
+
+/**
  * parse_vlan() - read `vlan` and `vlan-uplink` of one network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -293,7 +316,6 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 	g_autofree char *vlan = g_key_file_get_string(kf, group, "vlan", NULL);
 	g_autofree char *uplink = g_key_file_get_string(kf, group,
 							 "vlan-uplink", NULL);
-	GError *local = NULL;
 	guint64 id = 0;
 
 	if (vlan) {
@@ -313,12 +335,9 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 			     "needs a `vlan' in the same network");
 		return false;
 	}
-	if (uplink && !ifname_check(uplink, &local)) {
-		config_error(ctx, error, group, "vlan-uplink", "%s",
-			     local->message);
-		g_error_free(local);
+	if (uplink && !check_ifname_value(ctx, group, "vlan-uplink", uplink,
+					  error))
 		return false;
-	}
 	net->vlan = (unsigned int)id;
 	g_strlcpy(net->vlan_uplink, uplink ? uplink : "",
 		  sizeof(net->vlan_uplink));
@@ -392,12 +411,8 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		return false;
 	}
 	/* with only vlan-uplink, the taps join the per-VLAN bridge */
-	if (bridge && !ifname_check(bridge, &local)) {
-		config_error(ctx, error, group, "bridge", "%s",
-			     local->message);
-		g_error_free(local);
+	if (bridge && !check_ifname_value(ctx, group, "bridge", bridge, error))
 		return false;
-	}
 	g_strlcpy(net->bridge, bridge ? bridge : "", sizeof(net->bridge));
 	return parse_access_keys(ctx, kf, group, net, error);
 }
