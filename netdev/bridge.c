@@ -105,18 +105,21 @@ static bool port_without_ipv6(const char *tap_name, GError **error)
 }
 
 /**
- * tap_attach_to_bridge() - configure a new tap and make it a bridge port
+ * tap_join_bridge() - configure a new tap and make it a bridge port
  * @nl:		netlink socket
  * @tap_name:	the tap's interface name
  * @br:		the bridge, from bridge_lookup()
  * @alias:	interface alias to record (the lease)
+ * @up:		bring it up in the same request; false leaves it down, for a
+ *		caller that must set up the port (its VLANs) before any frame
+ *		can pass
  * @error:	set on failure, with the kernel's reason
  *
  * Return: true on success.
  */
-bool tap_attach_to_bridge(struct netlink *nl, const char *tap_name,
-			  const struct bridge *br, const char *alias,
-			  GError **error)
+bool tap_join_bridge(struct netlink *nl, const char *tap_name,
+		     const struct bridge *br, const char *alias, bool up,
+		     GError **error)
 {
 	g_autoptr(rtnl_link) orig = NULL;
 	g_autoptr(rtnl_link) changes = NULL;
@@ -147,8 +150,26 @@ bool tap_attach_to_bridge(struct netlink *nl, const char *tap_name,
 	rtnl_link_set_mtu(changes, br->mtu);
 	rtnl_link_set_ifalias(changes, alias);
 	rtnl_link_set_master(changes, br->ifindex);
-	rtnl_link_set_flags(changes, IFF_UP);
+	if (up)
+		rtnl_link_set_flags(changes, IFF_UP);
 	if (!port_without_ipv6(tap_name, error))
 		return false;
 	return netlink_change_link(nl, orig, changes, error);
+}
+
+/**
+ * tap_attach_to_bridge() - configure a new tap, make it a bridge port, up
+ * @nl:		netlink socket
+ * @tap_name:	the tap's interface name
+ * @br:		the bridge, from bridge_lookup()
+ * @alias:	interface alias to record (the lease)
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool tap_attach_to_bridge(struct netlink *nl, const char *tap_name,
+			  const struct bridge *br, const char *alias,
+			  GError **error)
+{
+	return tap_join_bridge(nl, tap_name, br, alias, true, error);
 }

@@ -25,6 +25,9 @@ struct bridge {
 
 bool bridge_lookup(struct netlink *nl, const char *name, struct bridge *br,
 		   GError **error);
+bool tap_join_bridge(struct netlink *nl, const char *tap_name,
+		     const struct bridge *br, const char *alias, bool up,
+		     GError **error);
 bool tap_attach_to_bridge(struct netlink *nl, const char *tap_name,
 			  const struct bridge *br, const char *alias,
 			  GError **error);

@@ -5,6 +5,7 @@
  * DESIGN.md section 4: the kernel is the only store. A tap's alias reads
  * "tapwarden uid=UID net=NETWORK pid=PID since=UNIXTIME" so that a restarted
  * broker, `ip link` and `tapwarden list` all find the owner from the kernel.
+ * A tap that is an access port of a VLAN has " vlan=ID" appended.
  * lease_alias_parse() reads it back strictly: any alias it does not accept
  * is not tapwarden's, and a tap without one is not a lease.
  */
@@ -18,14 +19,19 @@
  * @owner:	uid the tap was created for
  * @network:	network (or bridge) name the caller asked for
  * @caller:	pid of the process that asked (QEMU)
+ * @vlan:	the VLAN the tap is an access port of, 0 for none
  *
  * Return: a newly allocated string.
  */
-char *lease_alias_format(uid_t owner, const char *network, pid_t caller)
+char *lease_alias_format(uid_t owner, const char *network, pid_t caller,
+			 unsigned int vlan)
 {
-	return g_strdup_printf(LEASE_ALIAS_PREFIX "uid=%u net=%s pid=%d since=%lld",
+	g_autofree char *vlan_part = vlan ? g_strdup_printf(" vlan=%u", vlan) :
+					    g_strdup("");
+
+	return g_strdup_printf(LEASE_ALIAS_PREFIX "uid=%u net=%s pid=%d since=%lld%s",
 			       (unsigned int)owner, network, (int)caller,
-			       (long long)time(NULL));
+			       (long long)time(NULL), vlan_part);
 }
 
 /**
@@ -85,6 +91,9 @@ bool lease_alias_parse(const char *alias, struct lease *lease)
 			   parse_number(value, G_MAXINT64, &n)) {
 			lease->since = (int64_t)n;
 			seen |= 8;
+		} else if (!strcmp(fields[i], "vlan") &&
+			   parse_number(value, 4094, &n) && n > 0) {
+			lease->vlan = (unsigned int)n;
 		}
 	}
 	return seen == 15;

@@ -23,6 +23,7 @@
  * @pid:	process that holds it (QEMU)
  * @since:	creation time, seconds since the epoch
  * @bridge:	its master device now, "" if none
+ * @vlan:	the VLAN it is an access port of, 0 for none
  */
 struct lease {
 	char ifname[IFNAMSIZ];
@@ -32,9 +33,11 @@ struct lease {
 	pid_t pid;
 	int64_t since;
 	char bridge[IFNAMSIZ];
+	unsigned int vlan;
 };
 
-char *lease_alias_format(uid_t owner, const char *network, pid_t caller);
+char *lease_alias_format(uid_t owner, const char *network, pid_t caller,
+			 unsigned int vlan);
 bool lease_alias_parse(const char *alias, struct lease *lease);
 
 #endif

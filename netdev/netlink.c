@@ -7,6 +7,9 @@
  * error callback that keeps the kernel's message text (NLMSGERR_ATTR_MSG).
  * netlink_get_link() and netlink_change_link() wrap the libnl-route calls
  * and turn a failure into one line: what failed, the kernel's reason.
+ * netlink_add_link() and netlink_delete_link() do the same for creating and
+ * removing links; netlink_request() sends a hand-built message for what
+ * libnl-route 3.7 has no call for (bridge port VLANs, bridge attributes).
  */
 #include "netlink.h"
 
@@ -187,6 +190,106 @@ bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
 			    "cannot configure %s: %s",
 			    rtnl_link_get_name(orig), netlink_reason(nl, rc));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * netlink_add_link() - create a link (RTM_NEWLINK, NLM_F_CREATE|NLM_F_EXCL)
+ * @nl:		socket
+ * @link:	the new link: kind, name and any attributes to start with
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
+		      GError **error)
+{
+	int rc;
+
+	nl->extack[0] = '\0';
+	rc = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot create %s: %s", rtnl_link_get_name(link),
+			    netlink_reason(nl, rc));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * netlink_delete_link() - remove a link, by name
+ * @nl:		socket
+ * @name:	interface name
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool netlink_delete_link(struct netlink *nl, const char *name, GError **error)
+{
+	g_autoptr(rtnl_link) link = rtnl_link_alloc();
+	int rc;
+
+	if (!link) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
+		return false;
+	}
+	rtnl_link_set_name(link, name);
+	nl->extack[0] = '\0';
+	rc = rtnl_link_delete(nl->sock, link);
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot remove %s: %s", name, netlink_reason(nl, rc));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * netlink_request() - send a request libnl-route has no call for
+ * @nl:		socket
+ * @msg:	the request (sent with NLM_F_ACK)
+ * @on_reply:	called for each reply message of a get or a dump, or NULL
+ *		when only the acknowledgement counts
+ * @arg:	passed to @on_reply
+ * @what:	what the request does, for the error: "cannot WHAT: reason"
+ * @error:	set on failure, with the kernel's reason
+ *
+ * Return: true on success.
+ */
+bool netlink_request(struct netlink *nl, struct nl_msg *msg,
+		     nl_recvmsg_msg_cb_t on_reply, void *arg,
+		     const char *what, GError **error)
+{
+	bool dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
+	struct nl_cb *cb = NULL;
+	int rc;
+
+	nl->extack[0] = '\0';
+	rc = nl_send_auto(nl->sock, msg);
+	if (rc >= 0 && on_reply) {
+		struct nl_cb *sock_cb = nl_socket_get_cb(nl->sock);
+
+		/* a copy keeps the socket's error callback (extack) */
+		cb = nl_cb_clone(sock_cb);
+		nl_cb_put(sock_cb);	/* nl_socket_get_cb() took a reference */
+		if (!cb) {
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "out of memory");
+			return false;
+		}
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, arg);
+		rc = nl_recvmsgs(nl->sock, cb);
+		nl_cb_put(cb);
+	}
+	/* a dump ends with NLMSG_DONE; anything else with an ACK */
+	if (rc >= 0 && !dump)
+		rc = nl_wait_for_ack(nl->sock);
+	if (rc < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL, "cannot %s: %s",
+			    what, netlink_reason(nl, rc));
 		return false;
 	}
 	return true;

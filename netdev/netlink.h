@@ -25,6 +25,13 @@ struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
 bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 			 struct rtnl_link *changes, GError **error);
 
+bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
+		      GError **error);
+bool netlink_delete_link(struct netlink *nl, const char *name, GError **error);
+bool netlink_request(struct netlink *nl, struct nl_msg *msg,
+		     nl_recvmsg_msg_cb_t on_reply, void *arg,
+		     const char *what, GError **error);
+
 typedef struct rtnl_link rtnl_link;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(rtnl_link, rtnl_link_put)
 

@@ -13,7 +13,13 @@
  * Keys of features this build does not implement yet are refused rather
  * than ignored, so that a network never silently lacks the isolation it was
  * configured with.
+ *
+ * VLANs (parse_vlan()): `vlan` is the only VLAN a network offers, so a
+ * caller, who names only the network, can never pick another one.
+ * `vlan-uplink` needs `vlan`; with it `bridge` may be left out (the taps then
+ * join tapwarden's per-VLAN bridge, netdev/vlan.c).
  */
+
 #include "network_config.h"
 
 #include <string.h>
@@ -41,7 +47,8 @@ static const char *const known_keys[] = {
 	"max-per-user", NULL,
 };
 static const char *const implemented_keys[] = {
-	"mode", "bridge", "allow-users", "allow-groups", "max-per-user", NULL,
+	"mode", "bridge", "vlan", "vlan-uplink", "allow-users", "allow-groups",
+	"max-per-user", NULL,
 };
 
 /**
@@ -271,6 +278,73 @@ typedef struct network network;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
 
 /**
+ * check_ifname_value() - a key whose value names an interface
+ * @ctx:	parse context
+ * @group:	group the key is in
+ * @key:	the key
+ * @value:	its value
+ * @error:	set, with file and line, when @value is no interface name
+ *
+ * Return: true when @value passes ifname_check().
+ */
+static bool check_ifname_value(const struct parse_ctx *ctx, const char *group,
+			       const char *key, const char *value,
+			       GError **error)
+{
+	GError *local = NULL;
+
+	if (ifname_check(value, &local))
+		return true;
+	config_error(ctx, error, group, key, "%s", local->message);
+	g_error_free(local);
+	return false;
+}
+
+/**
+ * parse_vlan() - read `vlan` and `vlan-uplink` of one network
+ * @ctx:	parse context
+ * @kf:		the parsed key file
+ * @group:	the group's name
+ * @net:	its @vlan and @vlan_uplink are filled in
+ * @error:	set on failure
+ *
+ * Return: true on success (also when the network has no VLAN).
+ */
+static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
+		       const char *group, struct network *net, GError **error)
+{
+	g_autofree char *vlan = g_key_file_get_string(kf, group, "vlan", NULL);
+	g_autofree char *uplink = g_key_file_get_string(kf, group,
+							 "vlan-uplink", NULL);
+	guint64 id = 0;
+
+	if (vlan) {
+		g_autofree char *shown = g_strescape(vlan, NULL);
+
+		/* digits only: no sign, no space, no hex, no empty value */
+		if (!vlan[0] || strspn(vlan, "0123456789") != strlen(vlan) ||
+		    !g_ascii_string_to_unsigned(vlan, 10, 1, 4094, &id, NULL)) {
+			config_error(ctx, error, group, "vlan",
+				     "`%s' is not a VLAN ID: 1 to 4094 (0 and 4095 are reserved by 802.1Q)",
+				     shown);
+			return false;
+		}
+	}
+	if (uplink && !vlan) {
+		config_error(ctx, error, group, "vlan-uplink",
+			     "needs a `vlan' in the same network");
+		return false;
+	}
+	if (uplink && !check_ifname_value(ctx, group, "vlan-uplink", uplink,
+					  error))
+		return false;
+	net->vlan = (unsigned int)id;
+	g_strlcpy(net->vlan_uplink, uplink ? uplink : "",
+		  sizeof(net->vlan_uplink));
+	return true;
+}
+
+/**
  * parse_network() - check one [network NAME] group and build its network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -327,19 +401,19 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		return false;
 	}
 
+	if (!parse_vlan(ctx, kf, group, net, error))
+		return false;
+
 	bridge = g_key_file_get_string(kf, group, "bridge", NULL);
-	if (!bridge) {
+	if (!bridge && !net->vlan_uplink[0]) {
 		config_error(ctx, error, group, NULL,
 			     "missing key `bridge': which bridge do its taps join?");
 		return false;
 	}
-	if (!ifname_check(bridge, &local)) {
-		config_error(ctx, error, group, "bridge", "%s",
-			     local->message);
-		g_error_free(local);
+	/* with only vlan-uplink, the taps join the per-VLAN bridge */
+	if (bridge && !check_ifname_value(ctx, group, "bridge", bridge, error))
 		return false;
-	}
-	g_strlcpy(net->bridge, bridge, sizeof(net->bridge));
+	g_strlcpy(net->bridge, bridge ? bridge : "", sizeof(net->bridge));
 	return parse_access_keys(ctx, kf, group, net, error);
 }
 

@@ -19,7 +19,10 @@ enum network_mode {
  * struct network - one [network NAME] group
  * @name:	the network's name, what --br= names
  * @mode:	how taps on it are connected
- * @bridge:	the bridge its taps join (bridge mode)
+ * @bridge:	the bridge its taps join (bridge mode); "" when only
+ *		@vlan_uplink is given (one bridge per VLAN, netdev/vlan.c)
+ * @vlan:	1-4094: its taps are untagged access ports of this VLAN; 0: none
+ * @vlan_uplink: the trunk that carries @vlan tagged, or ""
  * @allow_users:	allow-users: user names or numeric uids, NULL if unset
  * @allow_groups:	allow-groups: group names or numeric gids, NULL if unset
  * @max_per_user:	max-per-user: live taps of one user at once, 0 for no limit
@@ -28,6 +31,8 @@ struct network {
 	char name[IFNAMSIZ];
 	enum network_mode mode;
 	char bridge[IFNAMSIZ];
+	unsigned int vlan;
+	char vlan_uplink[IFNAMSIZ];
 	char **allow_users;
 	char **allow_groups;
 	unsigned int max_per_user;

@@ -6,7 +6,8 @@
  * served as that network says, to the users it allows (access.c) and within
  * its max-per-user; any other name is a bridge name checked against
  * qemu-bridge-helper's bridge.conf (default deny), whose includes count for
- * a caller only if the caller could read them. A broken tapwarden.conf
+ * a caller only if the caller could read them. Only a network sets a VLAN:
+ * a plain bridge name never gets one. A broken tapwarden.conf
  * refuses every request: a network must never be served from half a
  * configuration.
  *
@@ -82,6 +83,7 @@ bool policy_decide(const struct policy_query *q, const char *name,
 
 	if (!ifname_check(name, error))
 		return false;
+	*out = (struct placement){ 0 };	/* no VLAN unless the network has one */
 	g_strlcpy(out->network, name, sizeof(out->network));
 	net = network_config_find(q->cfg, name);
 	if (!net) {
@@ -98,6 +100,8 @@ bool policy_decide(const struct policy_query *q, const char *name,
 		return false;
 	}
 	g_strlcpy(out->bridge, net->bridge, sizeof(out->bridge));
+	out->vlan = net->vlan;
+	g_strlcpy(out->vlan_uplink, net->vlan_uplink, sizeof(out->vlan_uplink));
 	if (rule)
 		*rule = g_steal_pointer(&why);
 	return true;

@@ -27,11 +27,15 @@ struct policy_paths {
 /**
  * struct placement - what policy decided for one request
  * @network:	the name asked for (a network, or a bridge under bridge.conf)
- * @bridge:	the bridge the tap joins
+ * @bridge:	the bridge the tap joins ("" with a per-VLAN bridge only)
+ * @vlan:	the network's VLAN (1-4094), 0 for none; never the caller's
+ * @vlan_uplink: the network's vlan-uplink, or ""
  */
 struct placement {
 	char network[IFNAMSIZ];
 	char bridge[IFNAMSIZ];
+	unsigned int vlan;
+	char vlan_uplink[IFNAMSIZ];
 };
 
 /* live taps of @uid on @network, for max-per-user */

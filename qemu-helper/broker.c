@@ -165,6 +165,7 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	g_strlcpy(lease.bridge, place.bridge, sizeof(lease.bridge));
 	lease.pid = holder;
 	lease.since = (int64_t)time(NULL);
+	lease.vlan = place.vlan;
 
 	broker_msg_init(&reply, BROKER_REP_TAP);
 	broker_msg_set_str(&reply, BA_IFNAME, tap.name);
@@ -216,6 +217,8 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 			broker_msg_set_str(&msg, BA_BRIDGE, lease->bridge);
 		broker_msg_set_u32(&msg, BA_PID, (uint32_t)lease->pid);
 		broker_msg_set_u64(&msg, BA_SINCE, (uint64_t)lease->since);
+		if (lease->vlan)
+			broker_msg_set_u32(&msg, BA_VLAN, lease->vlan);
 		if (!broker_send(sock, &msg, -1, error))
 			return false;
 	}

@@ -54,6 +54,7 @@ static const struct attr_spec attr_specs[BA__COUNT] = {
 	[BA_ALLOWED] = NUM(ATTR_U8, allowed),
 	[BA_COUNT] = NUM(ATTR_U32, count),
 	[BA_LIMIT] = NUM(ATTR_U32, limit),
+	[BA_VLAN] = NUM(ATTR_U32, vlan),
 };
 
 #define BIT(attr) (1u << (attr))
@@ -78,7 +79,8 @@ static const struct type_spec type_specs[] = {
 	{ BROKER_REP_TAP, BIT(BA_IFNAME), BIT(BA_VNET_HDR) },
 	{ BROKER_REP_ERROR, BIT(BA_CODE) | BIT(BA_TEXT), 0 },
 	{ BROKER_REP_LEASE, BIT(BA_IFNAME) | BIT(BA_UID) | BIT(BA_USER) |
-	  BIT(BA_NAME) | BIT(BA_PID) | BIT(BA_SINCE), BIT(BA_BRIDGE) },
+	  BIT(BA_NAME) | BIT(BA_PID) | BIT(BA_SINCE),
+	  BIT(BA_BRIDGE) | BIT(BA_VLAN) },
 	{ BROKER_REP_CHECK, BIT(BA_ALLOWED) | BIT(BA_TEXT), 0 },
 	{ BROKER_REP_NETWORK, BIT(BA_NAME) | BIT(BA_MODE),
 	  BIT(BA_BRIDGE) | BIT(BA_TEXT) | BIT(BA_COUNT) | BIT(BA_LIMIT) |

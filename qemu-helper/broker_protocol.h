@@ -48,6 +48,7 @@ enum broker_attr {
 	BA_ALLOWED,	/* u8 0/1 */
 	BA_COUNT,	/* u32 */
 	BA_LIMIT,	/* u32: max-per-user, 0 for none */
+	BA_VLAN,	/* u32: VLAN of a lease */
 	BA__COUNT,
 };
 
@@ -72,6 +73,7 @@ struct broker_msg {
 	bool allowed;
 	uint32_t count;
 	uint32_t limit;
+	uint32_t vlan;
 };
 
 #define BROKER_HAS(msg, attr) (((msg)->present >> (attr)) & 1u)

@@ -7,7 +7,9 @@
  * failures clean: everything that can be checked without creating anything
  * (the bridge exists and is a bridge) is checked first; the tap is created
  * only then, non-persistent, so that on any later failure closing its
- * descriptor makes the kernel remove it with all its settings.
+ * descriptor makes the kernel remove it with all its settings. A network
+ * with a VLAN goes through vlan_attach_tap() instead of
+ * tap_attach_to_bridge(); it removes what it made itself on failure.
  */
 #include "direct_mode.h"
 
@@ -21,6 +23,7 @@
 #include "lease.h"
 #include "link_watch.h"
 #include "netlink.h"
+#include "vlan.h"
 
 /**
  * direct_mode_available() - does this process hold CAP_NET_ADMIN
@@ -87,13 +90,19 @@ bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 {
 	g_autoptr(netlink) nl = NULL;
 	g_autofree char *alias = NULL;
+	struct vlan_port vlan = {
+		.bridge = place->bridge,
+		.vlan = place->vlan,
+		.uplink = place->vlan_uplink,
+	};
 	GError *taken = NULL;
 	struct bridge br;
+	bool attached;
 
 	nl = netlink_open(error);
 	if (!nl)
 		return false;
-	if (!bridge_lookup(nl, place->bridge, &br, error))
+	if (place->bridge[0] && !bridge_lookup(nl, place->bridge, &br, error))
 		return false;
 	if (!name_hint || !tap_create_named(use_vnet, name_hint, tap, &taken)) {
 		if (taken && !g_error_matches(taken, TW_ERROR, TW_ERROR_EXISTS)) {
@@ -104,8 +113,13 @@ bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 		if (!tap_create(use_vnet, tap, error))
 			return false;
 	}
-	alias = lease_alias_format(owner, place->network, caller);
-	if (!tap_attach_to_bridge(nl, tap->name, &br, alias, error)) {
+	alias = lease_alias_format(owner, place->network, caller, place->vlan);
+	if (place->vlan)
+		attached = vlan_attach_tap(nl, tap->name, &vlan, alias, error);
+	else
+		attached = tap_attach_to_bridge(nl, tap->name, &br, alias,
+						error);
+	if (!attached) {
 		tap_close(tap);
 		return false;
 	}

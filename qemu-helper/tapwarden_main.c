@@ -151,10 +151,11 @@ static int cmd_list(const struct cli *cli)
 	broker_msg_init(&msg, BROKER_REQ_LIST);
 	sock = ask(cli, &msg);
 	if (!cli->json)
-		printf("%-15s %-7s %-16s %-15s %-15s %-8s %s\n", "IFNAME", "UID",
-		       "USER", "NETWORK", "BRIDGE", "PID", "CREATED");
+		printf("%-15s %-7s %-16s %-15s %-15s %-5s %-8s %s\n", "IFNAME",
+		       "UID", "USER", "NETWORK", "BRIDGE", "VLAN", "PID",
+		       "CREATED");
 	for (;;) {
-		char created[32];
+		char created[32], vlan[16];
 
 		answer(sock, &msg);
 		if (msg.type == BROKER_REP_END)
@@ -162,10 +163,14 @@ static int cmd_list(const struct cli *cli)
 		if (msg.type != BROKER_REP_LEASE)
 			fail("unexpected answer type %u", msg.type);
 		format_time(msg.since, created);
+		if (msg.vlan)
+			g_snprintf(vlan, sizeof(vlan), "%u", msg.vlan);
+		else
+			g_strlcpy(vlan, "-", sizeof(vlan));
 		if (!cli->json) {
-			printf("%-15s %-7u %-16s %-15s %-15s %-8u %s\n",
+			printf("%-15s %-7u %-16s %-15s %-15s %-5s %-8u %s\n",
 			       msg.ifname, msg.uid, msg.user, msg.name,
-			       msg.bridge[0] ? msg.bridge : "-", msg.pid,
+			       msg.bridge[0] ? msg.bridge : "-", vlan, msg.pid,
 			       created);
 			continue;
 		}
@@ -178,6 +183,7 @@ static int cmd_list(const struct cli *cli)
 		json_string(json, msg.name);
 		g_string_append(json, ", \"bridge\": ");
 		json_string(json, msg.bridge);
+		g_string_append_printf(json, ", \"vlan\": %u", msg.vlan);
 		g_string_append_printf(json, ", \"pid\": %u, \"created\": \"%s\", \"since\": %" G_GUINT64_FORMAT "}",
 				       msg.pid, created, msg.since);
 	}

@@ -81,7 +81,7 @@ case $rc in
 esac
 grep -q "user $USER_NAME group $USER_NAME" "$bg_tmp/ports" ||
     fail "the tap was not owned by $USER_NAME: $(cat "$bg_tmp/ports")"
-grep -Eq "^tw[0-9]+ +[0-9]+ +$USER_NAME +e2enet +$BR " "$bg_tmp/list" ||
+grep -Eq "^tw[0-9]+ +[0-9]+ +$USER_NAME +e2enet +$BR +- " "$bg_tmp/list" ||
     fail "tapwarden list did not show the lease: $(cat "$bg_tmp/list")"
 bg_wait_taps_gone "$BR" || fail "tw* device(s) left after QEMU exited: $bg_left"
 [[ $("$tapwarden" --socket="$sock" list | wc -l) == 1 ]] || fail "lease left in the broker"

@@ -69,7 +69,7 @@ t_broker_gives_user_a_tap_owned_by_them_on_the_network_bridge() {
 	expect_in "$TMP/shared/link" 'master twbr0 '
 	expect_in "$TMP/shared/link" 'user tw-alice group tw-alice'
 	expect_in "$TMP/shared/link" "alias tapwarden uid=$(id -u tw-alice) net=lab pid=[0-9]+ since=[0-9]+"
-	expect_in "$TMP/shared/list" "^tw[0-9]+ +$(id -u tw-alice) +tw-alice +lab +twbr0 +[0-9]+ +20[0-9-]+T"
+	expect_in "$TMP/shared/list" "^tw[0-9]+ +$(id -u tw-alice) +tw-alice +lab +twbr0 +- +[0-9]+ +20[0-9-]+T"
 	expect_in "$TMP/shared/json" '"user": "tw-alice", "network": "lab", "bridge": "twbr0"'
 	no_tap_left
 	[ -z "$(listed_taps)" ] || fail "lease still listed after the tap went: $(listed_taps)"

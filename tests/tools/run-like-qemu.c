@@ -3,7 +3,8 @@
  * run-like-qemu.c - run a bridge helper exactly as QEMU does, and check
  * what it hands back.
  *
- * Usage: run-like-qemu [--repeat=N] [--quiet] HELPER BRIDGE [-- COMMAND...]
+ * Usage: run-like-qemu [--repeat=N] [--quiet] [--pass-fd] HELPER BRIDGE
+ *                      [-- COMMAND...]
  *
  * The launch copies QEMU's net_bridge_run_helper() (net/tap.c): SIGCHLD
  * blocked, a socketpair, fork, every other descriptor closed in the child,
@@ -17,10 +18,12 @@
  *   ifname=tw0  tap=1  no_pi=1  vnet_hdr=1  helper_status=0  usec=1234
  *
  * With COMMAND, it runs while the tap is held open (TW_TAP=ifname in its
- * environment) and the tap is closed after it exits. --repeat=N launches N
- * times in a row, closing each tap before the next (with --hold: keeping
- * them all open to the end), and prints usec= per launch (the benchmarks'
- * measurement).
+ * environment) and the tap is closed after it exits. With --pass-fd,
+ * COMMAND also inherits the descriptor itself, as TW_TAP_FD=N, to send and
+ * receive frames as a guest would (then the tap lives as long as COMMAND's
+ * descendants hold it, too). --repeat=N launches N times in a row,
+ * closing each tap before the next (with --hold: keeping them all open to
+ * the end), and prints usec= per launch (the benchmarks' measurement).
  *
  * Exit status: COMMAND's status (0 without COMMAND) on success; 10 when the
  * helper sent no descriptor, 11 when it sent one but exited non-zero, 12
@@ -165,7 +168,8 @@ static long long now_usec(void)
 int main(int argc, char *argv[])
 {
 	const char *helper, *bridge;
-	int repeat = 1, quiet = 0, hold = 0, argi = 1, status = 0, fd = -1;
+	int repeat = 1, quiet = 0, hold = 0, pass_fd = 0, argi = 1, status = 0;
+	int fd = -1;
 	char **command = NULL;
 	struct ifreq ifr;
 
@@ -177,11 +181,13 @@ int main(int argc, char *argv[])
 			quiet = 1;
 		else if (!strcmp(argv[argi], "--hold"))
 			hold = 1;
+		else if (!strcmp(argv[argi], "--pass-fd"))
+			pass_fd = 1;
 		else
 			break;
 	}
 	if (argc - argi < 2 || repeat < 1) {
-		fprintf(stderr, "usage: run-like-qemu [--repeat=N] [--hold] [--quiet] HELPER BRIDGE [-- COMMAND...]\n");
+		fprintf(stderr, "usage: run-like-qemu [--repeat=N] [--hold] [--quiet] [--pass-fd] HELPER BRIDGE [-- COMMAND...]\n");
 		return EXIT_USAGE;
 	}
 	helper = argv[argi];
@@ -234,7 +240,14 @@ int main(int argc, char *argv[])
 			return EXIT_USAGE;
 		}
 		if (pid == 0) {
+			char fd_text[16];
+
 			setenv("TW_TAP", ifr.ifr_name, 1);
+			if (pass_fd) {
+				snprintf(fd_text, sizeof(fd_text), "%d", fd);
+				setenv("TW_TAP_FD", fd_text, 1);
+				fcntl(fd, F_SETFD, 0);	/* COMMAND inherits it */
+			}
 			execvp(command[0], command);
 			perror(command[0]);
 			_exit(127);

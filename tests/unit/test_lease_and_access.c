@@ -10,7 +10,7 @@
 
 static void test_lease_alias_round_trip(void)
 {
-	g_autofree char *alias = lease_alias_format(1000, "lab", 4242);
+	g_autofree char *alias = lease_alias_format(1000, "lab", 4242, 0);
 	struct lease lease = { 0 };
 
 	g_assert_true(lease_alias_parse(alias, &lease));
@@ -18,6 +18,12 @@ static void test_lease_alias_round_trip(void)
 	g_assert_cmpstr(lease.network, ==, "lab");
 	g_assert_cmpint(lease.pid, ==, 4242);
 	g_assert_cmpint(lease.since, >, 1700000000);
+	g_assert_cmpuint(lease.vlan, ==, 0);
+	g_free(alias);
+	alias = lease_alias_format(1000, "office", 4242, 100);
+	memset(&lease, 0, sizeof(lease));
+	g_assert_true(lease_alias_parse(alias, &lease));
+	g_assert_cmpuint(lease.vlan, ==, 100);
 }
 
 static void test_lease_alias_is_read_strictly(void)
@@ -41,9 +47,11 @@ static void test_lease_alias_is_read_strictly(void)
 	}
 	g_assert_false(lease_alias_parse(NULL, &lease));
 	/* fields in any order, later versions' fields ignored */
-	g_assert_true(lease_alias_parse("tapwarden since=3 pid=2 vlan=100 net=a uid=1",
+	memset(&lease, 0, sizeof(lease));
+	g_assert_true(lease_alias_parse("tapwarden since=3 pid=2 vlan=100 net=a uid=1 later=x",
 					&lease));
 	g_assert_cmpuint(lease.uid, ==, 1);
+	g_assert_cmpuint(lease.vlan, ==, 100);
 }
 
 static void test_root_may_use_every_network(void)

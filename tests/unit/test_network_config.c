@@ -143,8 +143,9 @@ static void test_syntax_error_is_refused(void)
 
 static void test_unimplemented_feature_is_refused_not_ignored(void)
 {
-	assert_refused("[network lab]\nbridge = br0\nvlan = 100\n",
-		       (const char *[]){ ":3:", "vlan", "not supported", NULL });
+	assert_refused("[network lab]\nbridge = br0\nisolated = yes\n",
+		       (const char *[]){ ":3:", "isolated", "not supported",
+					 NULL });
 	assert_refused("[network lab]\nmode = nat\nbridge = br0\n",
 		       (const char *[]){ ":2:", "mode", "not supported", NULL });
 }
@@ -200,6 +201,80 @@ static void test_bad_access_keys_are_refused(void)
 		       (const char *[]){ "allow-users", NULL });
 }
 
+static void test_vlan_and_uplink_are_read(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg = load(
+		"[network office]\nbridge = br0\nvlan = 100\n"
+		"[network lab]\nvlan = 4094\nvlan-uplink = eth0\n"
+		"[network plain]\nbridge = br0\n", &error);
+	const struct network *net;
+
+	g_assert_no_error(error);
+	net = network_config_find(cfg, "office");
+	g_assert_cmpuint(net->vlan, ==, 100);
+	g_assert_cmpstr(net->vlan_uplink, ==, "");
+	g_assert_cmpstr(net->bridge, ==, "br0");
+	net = network_config_find(cfg, "lab");
+	g_assert_cmpuint(net->vlan, ==, 4094);
+	g_assert_cmpstr(net->vlan_uplink, ==, "eth0");
+	g_assert_cmpstr(net->bridge, ==, "");	/* per-VLAN bridge only */
+	net = network_config_find(cfg, "plain");
+	g_assert_cmpuint(net->vlan, ==, 0);
+	g_assert_cmpstr(net->vlan_uplink, ==, "");
+}
+
+static void test_vlan_1_is_a_vlan(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg =
+		load("[network a]\nbridge = br0\nvlan = 1\n", &error);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(network_config_find(cfg, "a")->vlan, ==, 1);
+}
+
+static void test_vlan_outside_1_to_4094_is_refused(void)
+{
+	static const char *const bad[] = {
+		"0", "4095", "4096", "-1", "+5", "100x", "0x64", "abc", " ",
+		"", "99999999999999999999", "1 2",
+	};
+
+	for (unsigned int i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autofree char *text = g_strdup_printf(
+			"[network office]\nbridge = br0\n\nvlan = %s\n",
+			bad[i]);
+
+		assert_refused(text, (const char *[]){
+			"tapwarden.conf:4:", "[network office] vlan",
+			"is not a VLAN ID: 1 to 4094", NULL });
+	}
+}
+
+static void test_vlan_uplink_needs_vlan(void)
+{
+	assert_refused("[network lab]\nbridge = br0\nvlan-uplink = eth0\n",
+		       (const char *[]){ ":3:", "vlan-uplink",
+					 "needs a `vlan'", NULL });
+}
+
+static void test_bad_vlan_uplink_name_is_refused(void)
+{
+	assert_refused("[network lab]\nvlan = 7\nvlan-uplink = eth/0\n",
+		       (const char *[]){ ":3:", "vlan-uplink", "not allowed",
+					 NULL });
+	assert_refused("[network lab]\nvlan = 7\nvlan-uplink = sixteen-chars-xx\n",
+		       (const char *[]){ ":3:", "vlan-uplink", "too long",
+					 NULL });
+}
+
+static void test_vlan_without_bridge_or_uplink_is_refused(void)
+{
+	assert_refused("[network lab]\nvlan = 7\n",
+		       (const char *[]){ ":1:", "missing key `bridge'", NULL });
+}
+
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
@@ -235,5 +310,17 @@ int main(int argc, char *argv[])
 			test_bad_access_keys_are_refused);
 	g_test_add_func("/network-config/one-bad-network-refuses-the-whole-file",
 			test_one_bad_network_refuses_the_whole_file);
+	g_test_add_func("/network-config/vlan-and-uplink-are-read",
+			test_vlan_and_uplink_are_read);
+	g_test_add_func("/network-config/vlan-1-is-a-vlan",
+			test_vlan_1_is_a_vlan);
+	g_test_add_func("/network-config/vlan-outside-1-to-4094-is-refused",
+			test_vlan_outside_1_to_4094_is_refused);
+	g_test_add_func("/network-config/vlan-uplink-needs-vlan",
+			test_vlan_uplink_needs_vlan);
+	g_test_add_func("/network-config/bad-vlan-uplink-name-is-refused",
+			test_bad_vlan_uplink_name_is_refused);
+	g_test_add_func("/network-config/vlan-without-bridge-or-uplink-is-refused",
+			test_vlan_without_bridge_or_uplink_is_refused);
 	return g_test_run();
 }
