@@ -78,7 +78,7 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 bool policy_decide(const struct policy_query *q, const char *name,
 		   struct placement *out, char **rule, GError **error)
 {
-	g_autofree char *why = NULL;
+	g_autofree char *why = NULL, *over = NULL;
 	const struct network *net;
 
 	if (!ifname_check(name, error))
@@ -92,11 +92,14 @@ bool policy_decide(const struct policy_query *q, const char *name,
 		g_strlcpy(out->bridge, name, sizeof(out->bridge));
 		return true;
 	}
-	if (!access_network_allows(net, q->caller, &why) ||
-	    !access_quota_allows(net, q->caller,
-				 q->count(q->count_data, q->caller->uid,
-					  net->name), &why)) {
+	if (!access_network_allows(net, q->caller, &why)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_DENIED, "%s", why);
+		return false;
+	}
+	if (!access_quota_allows(net, q->caller,
+				 q->count(q->count_data, q->caller->uid,
+					  net->name), &over)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED, "%s", over);
 		return false;
 	}
 	g_strlcpy(out->bridge, net->bridge, sizeof(out->bridge));

@@ -41,7 +41,7 @@ run_test() {
 	ip link set lo up
 	TMP=$(mktemp -d /tmp/tapwarden-it.XXXXXX)
 	# a test may mount below $TMP (in its private mount namespace)
-	trap 'umount -R "$TMP"/* 2>/dev/null || true; rm -rf "$TMP"' EXIT
+	trap 'rc=$?; stop_broker || rc=1; umount -R "$TMP"/* 2>/dev/null || true; rm -rf "$TMP"; exit $rc' EXIT
 	chmod 755 "$TMP"	# test users run helpers from here
 	mkdir -m 1777 "$TMP/shared"	# and write their output here
 	: >"$TMP/tapwarden.conf"	# empty configuration unless a test writes one
@@ -155,6 +155,19 @@ start_broker() {
 		sleep 0.05
 	done
 	fail "tapwardend did not start: $(cat "$TMP/broker.log")"
+}
+
+# stop_broker() - SIGTERM the broker start_broker started, if it runs, and
+# fail unless it exits 0: under AddressSanitizer a leak makes it exit 23
+stop_broker() {
+	local rc=0
+	[ -n "${BROKER_PID:-}" ] && kill -0 "$BROKER_PID" 2>/dev/null || return 0
+	kill -TERM "$BROKER_PID"
+	wait "$BROKER_PID" || rc=$?
+	BROKER_PID=
+	[ "$rc" = 0 ] && return 0
+	echo "FAIL: tapwardend exited $rc when stopped: $(tail -n 30 "$TMP/broker.log")" >&2
+	return 1
 }
 
 # user_run_like_qemu() - as USER, run the plain helper (served by the broker)
