@@ -11,15 +11,13 @@
  */
 #include "bridge.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <string.h>
 #include <net/if.h>
 #include <netlink/route/link/bridge.h>
 
 #include "error.h"
+#include "link_ipv6.h"
 
 /* First octet of every tap's MAC: locally administered, sorts last */
 #define TAP_MAC_FIRST_OCTET 0xfe
@@ -70,41 +68,6 @@ bool bridge_lookup(struct netlink *nl, const char *name, struct bridge *br,
 }
 
 /**
- * port_without_ipv6() - no IPv6 on a tap that is only a bridge port
- * @tap_name:	the tap, not up yet
- * @error:	set on failure
- *
- * The host needs no address on a bridge port. With IPv6 on, bringing the
- * port up adds a link-local address and multicast routes, and the kernel
- * inserts those in a list that grows with every port (fib6): with 1000
- * taps that is a large part of each new one's cost. disable_ipv6 is the
- * per-device switch; no netlink message sets it. A kernel without IPv6
- * has nothing to switch off.
- *
- * Return: true on success.
- */
-static bool port_without_ipv6(const char *tap_name, GError **error)
-{
-	g_autofree char *path = g_strdup_printf("/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-						tap_name);
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
-
-	if (fd < 0 && errno == ENOENT)
-		return true;
-	if (fd >= 0 && write(fd, "1", 1) == 1) {
-		close(fd);
-		return true;
-	}
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-		    "cannot switch IPv6 off on %s: %s", tap_name,
-		    g_strerror(err));
-	return false;
-}
-
-/**
  * tap_join_bridge() - configure a new tap and make it a bridge port
  * @nl:		netlink socket
  * @tap_name:	the tap's interface name
@@ -152,7 +115,7 @@ bool tap_join_bridge(struct netlink *nl, const char *tap_name,
 	rtnl_link_set_master(changes, br->ifindex);
 	if (up)
 		rtnl_link_set_flags(changes, IFF_UP);
-	if (!port_without_ipv6(tap_name, error))
+	if (!link_disable_ipv6(nl, tap_name, error))
 		return false;
 	return netlink_change_link(nl, orig, changes, error);
 }

@@ -42,6 +42,7 @@
 
 #include "bridge.h"
 #include "error.h"
+#include "link_ipv6.h"
 
 /**
  * struct bridge_vlan_state - what the kernel says about a bridge's VLANs
@@ -483,7 +484,7 @@ static bool create_vlan_bridge(struct netlink *nl, const char *name,
 	if (!netlink_add_link(nl, link, error))
 		return false;
 	made = netlink_get_link(nl, tmp_name, &local);
-	if (made) {
+	if (made && link_disable_ipv6(nl, tmp_name, &local)) {
 		rtnl_link_set_name(changes, name);
 		rtnl_link_set_ifalias(changes, alias);
 		rtnl_link_set_flags(changes, IFF_UP);
@@ -527,9 +528,14 @@ static bool create_vlan_device(struct netlink *nl, const char *name,
 	rtnl_link_set_link(link, rtnl_link_get_ifindex(uplink));
 	rtnl_link_vlan_set_id(link, (uint16_t)vid);
 	rtnl_link_set_master(link, bridge_index);
-	rtnl_link_set_flags(link, IFF_UP);
-	if (netlink_add_link(nl, link, &local))
-		return true;
+	if (netlink_add_link(nl, link, &local)) {
+		/* up only once it has no IPv6 (no RA from a guest) */
+		if (link_disable_ipv6(nl, name, error) &&
+		    link_set_up(nl, name, error))
+			return true;
+		(void)netlink_delete_link(nl, name, NULL);
+		return false;
+	}
 	/* the kernel's words for a missing link kind */
 	if (strstr(local->message, "Unknown device type")) {
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,

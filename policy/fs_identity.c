@@ -32,7 +32,7 @@
 bool fs_identity_enter(const struct fs_identity *id,
 		       struct fs_identity_saved *saved, GError **error)
 {
-	int n;
+	int n, err;
 
 	*saved = (struct fs_identity_saved){
 		.uid = (uid_t)setfsuid((uid_t)-1),
@@ -42,6 +42,7 @@ bool fs_identity_enter(const struct fs_identity *id,
 	    saved->gid == id->gid && id->gid == getegid())
 		return true;	/* reading as ourselves: nothing to switch */
 
+	err = EINVAL;
 	n = getgroups(0, NULL);
 	if (n < 0 || id->ngroups > FS_IDENTITY_MAX_GROUPS)
 		goto fail;
@@ -50,11 +51,14 @@ bool fs_identity_enter(const struct fs_identity *id,
 	if (n < 0)
 		goto fail;
 	saved->ngroups = (size_t)n;
-	if (setgroups(id->ngroups, id->groups) < 0)
+	if (setgroups(id->ngroups, id->groups) < 0) {
+		err = errno;
 		goto fail;
+	}
 	saved->switched = true;
 	setfsgid(id->gid);
 	setfsuid(id->uid);
+	err = EPERM;	/* setfsuid() reports no error; read the result */
 	if ((uid_t)setfsuid((uid_t)-1) != id->uid ||
 	    (gid_t)setfsgid((gid_t)-1) != id->gid)
 		goto fail;
@@ -64,7 +68,7 @@ fail:
 	fs_identity_leave(saved);
 	g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
 		    "cannot read files as uid %u: %s (CAP_SETUID and CAP_SETGID are needed)",
-		    (unsigned int)id->uid, g_strerror(errno ? errno : EPERM));
+		    (unsigned int)id->uid, g_strerror(err));
 	return false;
 }
 

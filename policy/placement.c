@@ -20,6 +20,9 @@
 #include "bridge_acl.h"
 #include "error.h"
 #include "ifname.h"
+#include "vlan.h"
+
+#include <string.h>
 
 /**
  * decide_bridge_acl() - @name is no network: ask bridge.conf
@@ -66,6 +69,43 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 }
 
 /**
+ * bridge_is_no_networks() - refuse a plain bridge name a network owns
+ * @cfg:	the networks
+ * @name:	a bridge name asked for
+ * @error:	set when @name is a network's bridge or a per-VLAN bridge
+ *
+ * A network's rules (allow-users, max-per-user, its VLAN) would mean
+ * nothing if its bridge could be asked for by name under bridge.conf, and
+ * tapwarden's per-VLAN bridges exist only for their networks. Root, whom
+ * no network restricts, is not asked this.
+ *
+ * Return: true when @name is nobody's network bridge.
+ */
+static bool bridge_is_no_networks(const struct network_config *cfg,
+				  const char *name, GError **error)
+{
+	g_autoptr(GPtrArray) nets = network_config_list(cfg);
+
+	for (unsigned int i = 0; i < nets->len; i++) {
+		const struct network *net = g_ptr_array_index(nets, i);
+
+		if (!strcmp(net->bridge, name)) {
+			g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+				    "bridge %s belongs to network %s: ask for the network (br=%s)",
+				    name, net->name, net->name);
+			return false;
+		}
+	}
+	if (g_str_has_prefix(name, VLAN_BRIDGE_PREFIX)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "%s is a per-VLAN bridge of tapwarden: ask for its network",
+			    name);
+		return false;
+	}
+	return true;
+}
+
+/**
  * policy_decide() - decide the bridge for @name
  * @q:		configuration, caller and lease count
  * @name:	what the caller asked for (--br=NAME)
@@ -86,6 +126,9 @@ bool policy_decide(const struct policy_query *q, const char *name,
 	*out = (struct placement){ 0 };	/* no VLAN unless the network has one */
 	g_strlcpy(out->network, name, sizeof(out->network));
 	net = network_config_find(q->cfg, name);
+	if (!net && q->caller->uid != 0 &&
+	    !bridge_is_no_networks(q->cfg, name, error))
+		return false;
 	if (!net) {
 		if (!decide_bridge_acl(q, name, rule, error))
 			return false;

@@ -25,6 +25,7 @@
 #include "caller_socket.h"
 #include "direct_mode.h"
 #include "error.h"
+#include "fd_reaper.h"
 #include "peer_identity.h"
 #include "placement.h"
 
@@ -92,23 +93,31 @@ static struct policy_query policy_query_for(struct broker *b,
 }
 
 /**
- * lease_holder() - the pid the lease names: QEMU's if its socket came along
+ * lease_holder() - the process the lease names: QEMU, from its socket
  * @c:		the helper, as the kernel knows it
  * @qemu_sock:	QEMU's socket passed by the helper, or -1
  * @pid:	set to the holder's pid
- * @error:	set when the socket is not QEMU's as expected
+ * @pidfd:	set to a pidfd of the holder, or -1 (kernels before 6.5)
+ * @error:	set when there is no socket or it is not QEMU's as expected
+ *
+ * The holder is watched for as long as the tap lives (broker_leases.c),
+ * so it must be the process that holds the tap, not the helper: a request
+ * without QEMU's socket is refused.
  *
  * Return: true on success.
  */
 static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
-			 GError **error)
+			 int *pidfd, GError **error)
 {
 	pid_t qemu_pid;
 	uid_t qemu_uid;
 
-	*pid = c->pid;
-	if (qemu_sock < 0)
-		return true;
+	*pidfd = -1;
+	if (qemu_sock < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "malformed request: a tap request carries QEMU's socket");
+		return false;
+	}
 	if (!caller_socket_check(qemu_sock, &qemu_pid, &qemu_uid, error))
 		return false;
 	if (qemu_uid != c->uid) {
@@ -118,6 +127,7 @@ static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
 		return false;
 	}
 	*pid = qemu_pid;
+	*pidfd = peer_pidfd(qemu_sock);
 	return true;
 }
 
@@ -144,18 +154,20 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	struct lease lease = { 0 };
 	char name_hint[IFNAMSIZ];
 	pid_t holder;
+	int holder_fd = -1;
 
-	if (!lease_holder(c, qemu_sock, &holder, error) ||
-	    !broker_leases_refresh(b->leases, error) ||
-	    !policy_decide(&q, req->name, &place, &rule, error))
+	if (!lease_holder(c, qemu_sock, &holder, &holder_fd, error))
 		return false;
+	if (!broker_leases_refresh(b->leases, error) ||
+	    !policy_decide(&q, req->name, &place, &rule, error))
+		goto fail;
 	broker_leases_free_name(b->leases, name_hint);
 	if (!direct_mode_create_tap_named(&place, req->vnet_hdr, c->uid, holder,
 					  name_hint, &tap, error))
-		return false;
+		goto fail;
 	if (!tap_set_owner(&tap, c->uid, c->gid, error)) {
 		tap_close(&tap);
-		return false;
+		goto fail;
 	}
 
 	g_strlcpy(lease.ifname, tap.name, sizeof(lease.ifname));
@@ -172,15 +184,22 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	broker_msg_set_u32(&reply, BA_VNET_HDR, tap.vnet_hdr);
 	if (!broker_send(sock, &reply, tap.fd, error)) {
 		tap_close(&tap);	/* the kernel removes it */
-		return false;
+		goto fail;
 	}
 	tap_close(&tap);
 	if (lease.ifindex > 0)
-		broker_leases_add(b->leases, &lease);
+		broker_leases_add(b->leases, &lease, holder_fd);
+	else if (holder_fd >= 0)
+		close(holder_fd);
 	g_message("granted %s on bridge %s to user %s (uid %u) pid %d for %s: %s",
 		  tap.name, place.bridge, user, (unsigned int)c->uid,
 		  (int)holder, place.network, rule);
 	return true;
+
+fail:
+	if (holder_fd >= 0)
+		close(holder_fd);
+	return false;
 }
 
 /**
@@ -197,7 +216,10 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 {
 	g_autoptr(GPtrArray) list = NULL;
 
-	if (!broker_leases_rescan(b->leases, error))
+	/* root sees the kernel's truth; a user the table (no one can make
+	 * the broker list every link of the host in a loop) */
+	if (c->uid == 0 ? !broker_leases_rescan(b->leases, error) :
+			  !broker_leases_refresh(b->leases, error))
 		return false;
 	list = broker_leases_sorted(b->leases);
 	for (unsigned int i = 0; i < list->len; i++) {
@@ -340,6 +362,16 @@ static bool serve_networks(struct broker *b, int sock, const struct caller *c,
 }
 
 /**
+ * close_from_client() - close a descriptor a client passed (a broker_fd_closer)
+ * @fd:		the descriptor
+ * @data:	the client's uid_t
+ */
+static void close_from_client(int fd, void *data)
+{
+	fd_reaper_close(fd, *(const uid_t *)data);
+}
+
+/**
  * broker_serve() - read one request from @sock and answer it
  * @b:		broker
  * @sock:	an accepted connection; the caller closes it afterwards
@@ -352,16 +384,20 @@ void broker_serve(struct broker *b, int sock)
 	int passed = -1, pidfd = -1;
 	bool ok = false;
 
+	broker_msg_init(&req, 0);
+	if (!peer_identity(sock, &c, &pidfd, &error))
+		goto out;
+	/* what the client passes is closed without waiting on it */
+	broker_socket_set_closer(close_from_client, &c.uid);
 	if (!broker_recv(sock, &req, &passed, &error)) {
 		if (!g_error_matches(error, TW_ERROR, TW_ERROR_NOT_FOUND)) {
-			g_message("refused a message: %s", error->message);
+			g_message("refused a message from uid %u: %s",
+				  (unsigned int)c.uid, error->message);
 			reply_error(sock, error);
 		}
 		g_clear_error(&error);
-		return;
-	}
-	if (!peer_identity(sock, &c, &pidfd, &error))
 		goto out;
+	}
 	if (!peer_is_alive(pidfd)) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
 			    "the caller has exited");
@@ -396,16 +432,20 @@ out:
 	if (!ok && error) {
 		g_autofree char *user = caller_user_name(c.uid);
 
-		if (req.type == BROKER_REQ_TAP)
+		if (req.type == BROKER_REQ_TAP) {
+			g_autofree char *name = g_strescape(req.name, NULL);
+
 			g_message("refused %s to user %s (uid %u) pid %d: %s",
-				  req.name[0] ? req.name : "?", user,
+				  name[0] ? name : "?", user,
 				  (unsigned int)c.uid, (int)c.pid,
 				  error->message);
+		}
 		reply_error(sock, error);
 	}
 	g_clear_error(&error);
 	if (passed >= 0)
-		close(passed);
+		broker_close_passed_fd(passed);
+	broker_socket_set_closer(NULL, NULL);
 	if (pidfd >= 0)
 		close(pidfd);
 	caller_clear(&c);

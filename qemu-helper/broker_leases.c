@@ -11,25 +11,111 @@
  * it (lease_ended()). broker_leases_refresh() reads every pending removal
  * before a decision that counts leases, so a tap closed a moment ago no
  * longer counts against max-per-user; broker_leases_rescan() (used for
- * `tapwarden list`, and when the kernel dropped events) makes the table
- * exactly the kernel's leases again.
+ * root's `tapwarden list`, and when the kernel dropped events) makes the
+ * table exactly the kernel's leases again.
+ *
+ * A tap's holder is watched too, by a pidfd (readable when the process
+ * exits): the owner of a tap may make it persistent (TUNSETPERSIST needs
+ * no capability), and such a tap would outlive QEMU and could be taken up
+ * again without asking the broker. When the holder exits and its tap is
+ * still there, the broker removes it; at start, a lease whose holder is
+ * gone is removed the same way.
  */
 #include "broker_leases.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <glib-unix.h>
 
 #include "link_watch.h"
+#include "netlink.h"
 #include "tap.h"
 
 /**
  * struct broker_leases - live leases
- * @by_ifindex:	ifindex -> struct lease
+ * @by_ifindex:	ifindex -> struct lease_entry
  * @watch:	link events
  */
 struct broker_leases {
 	GHashTable *by_ifindex;
 	struct link_watch *watch;
 };
+
+/**
+ * struct lease_entry - a lease and the watch on its holder
+ * @lease:	the lease (first: a struct lease_entry * is a struct lease *)
+ * @bl:		the table
+ * @pidfd:	the holder's pidfd, or -1
+ * @watch_id:	its main-loop source, or 0
+ */
+struct lease_entry {
+	struct lease lease;
+	struct broker_leases *bl;
+	int pidfd;
+	guint watch_id;
+};
+
+/**
+ * lease_entry_free() - stop watching the holder, free the entry
+ * @data:	a struct lease_entry
+ */
+static void lease_entry_free(gpointer data)
+{
+	struct lease_entry *e = data;
+
+	if (e->watch_id)
+		g_source_remove(e->watch_id);
+	if (e->pidfd >= 0)
+		close(e->pidfd);
+	g_free(e);
+}
+
+/**
+ * remove_tap() - delete a lease's tap whose holder is gone
+ * @lease:	the lease
+ *
+ * The interface index is checked first: the name is only deleted while it
+ * is still this lease's tap.
+ */
+static void remove_tap(const struct lease *lease)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	g_autoptr(rtnl_link) link = NULL;
+	GError *error = NULL;
+
+	if (!nl)
+		return;
+	link = netlink_get_link(nl, lease->ifname, NULL);
+	if (!link || rtnl_link_get_ifindex(link) != lease->ifindex)
+		return;		/* gone already */
+	if (netlink_delete_link(nl, lease->ifname, &error)) {
+		g_message("removed %s: its holder (pid %d) is gone and it was still there (made persistent?)",
+			  lease->ifname, (int)lease->pid);
+	} else {
+		g_warning("cannot remove %s, whose holder is gone: %s",
+			  lease->ifname, error->message);
+		g_error_free(error);
+	}
+}
+
+/**
+ * on_holder_exit() - a lease's holder exited
+ * @fd:		its pidfd
+ * @cond:	unused
+ * @data:	the struct lease_entry
+ *
+ * Return: G_SOURCE_REMOVE.
+ */
+static gboolean on_holder_exit(int fd, GIOCondition cond, gpointer data)
+{
+	struct lease_entry *e = data;
+
+	e->watch_id = 0;
+	remove_tap(&e->lease);
+	return G_SOURCE_REMOVE;
+}
 
 /**
  * lease_ended() - a tap went: forget it and what belongs to it
@@ -80,7 +166,7 @@ bool broker_leases_rescan(struct broker_leases *bl, GError **error)
 	for (unsigned int i = 0; i < now->len; i++) {
 		struct lease *lease = &g_array_index(now, struct lease, i);
 
-		broker_leases_add(bl, lease);
+		broker_leases_add(bl, lease, -1);
 		g_hash_table_add(live, GINT_TO_POINTER(lease->ifindex));
 	}
 	g_hash_table_iter_init(&iter, bl->by_ifindex);
@@ -107,7 +193,8 @@ struct broker_leases *broker_leases_new(GError **error)
 		.gone = on_gone, .data = bl,
 	};
 
-	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL,
+					       lease_entry_free);
 	bl->watch = link_watch_new(&ops, error);
 	if (!bl->watch || !broker_leases_rescan(bl, error)) {
 		broker_leases_free(bl);
@@ -133,26 +220,40 @@ bool broker_leases_refresh(struct broker_leases *bl, GError **error)
 }
 
 /**
- * broker_leases_add() - record or update a lease
+ * broker_leases_add() - record or update a lease, and watch its holder
  * @bl:		table
  * @lease:	the lease (copied)
+ * @pidfd:	a pidfd of the holder (taken over), or -1: one is opened for
+ *		@lease->pid; if that process is gone, the tap is removed
  */
-void broker_leases_add(struct broker_leases *bl, const struct lease *lease)
+void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
+		       int pidfd)
 {
-	struct lease *old = g_hash_table_lookup(bl->by_ifindex,
-						GINT_TO_POINTER(lease->ifindex));
+	struct lease_entry *old = g_hash_table_lookup(bl->by_ifindex,
+						      GINT_TO_POINTER(lease->ifindex));
+	struct lease_entry *e;
 
-	if (old && strcmp(old->ifname, lease->ifname)) {
-		/* the index was reused: the old tap's removal was missed */
-		lease_ended(bl, old);
-		old = NULL;
+	if (old && !strcmp(old->lease.ifname, lease->ifname)) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return;		/* known: its holder is watched already */
 	}
-	if (!old)
-		g_info("lease: %s uid=%u net=%s pid=%d", lease->ifname,
-		       (unsigned int)lease->uid, lease->network,
-		       (int)lease->pid);
+	if (old)	/* the index was reused: the old tap's removal was missed */
+		lease_ended(bl, &old->lease);
+	g_info("lease: %s uid=%u net=%s pid=%d", lease->ifname,
+	       (unsigned int)lease->uid, lease->network, (int)lease->pid);
+	e = g_new0(struct lease_entry, 1);
+	e->lease = *lease;
+	e->bl = bl;
+	e->pidfd = pidfd >= 0 ? pidfd :
+		   (int)syscall(SYS_pidfd_open, lease->pid, 0);
+	if (e->pidfd < 0 && errno == ESRCH && pidfd < 0)
+		remove_tap(lease);	/* its DELLINK ends the lease */
+	else if (e->pidfd >= 0)
+		e->watch_id = g_unix_fd_add(e->pidfd, G_IO_IN, on_holder_exit,
+					    e);
 	g_hash_table_insert(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex),
-			    g_memdup2(lease, sizeof(*lease)));
+			    e);
 }
 
 /**

@@ -15,7 +15,8 @@ struct broker_leases;
 struct broker_leases *broker_leases_new(GError **error);
 bool broker_leases_refresh(struct broker_leases *bl, GError **error);
 bool broker_leases_rescan(struct broker_leases *bl, GError **error);
-void broker_leases_add(struct broker_leases *bl, const struct lease *lease);
+void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
+		       int pidfd);
 unsigned int broker_leases_count(void *bl, uid_t uid, const char *network);
 GPtrArray *broker_leases_sorted(struct broker_leases *bl);
 void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ]);

@@ -129,6 +129,35 @@ bool broker_send(int sock, const struct broker_msg *msg, int fd,
 	return true;
 }
 
+static broker_fd_closer fd_closer;
+static void *fd_closer_data;
+
+/**
+ * broker_socket_set_closer() - how descriptors a peer passed are closed
+ * @closer:	called for each descriptor refused or not taken; NULL: close()
+ * @data:	passed to @closer
+ *
+ * The broker closes what a client passed without ever blocking on it
+ * (fd_reaper.c); helper and command line trust their broker and close.
+ */
+void broker_socket_set_closer(broker_fd_closer closer, void *data)
+{
+	fd_closer = closer;
+	fd_closer_data = data;
+}
+
+/**
+ * broker_close_passed_fd() - close one descriptor a peer passed
+ * @fd:		the descriptor
+ */
+void broker_close_passed_fd(int fd)
+{
+	if (fd_closer)
+		fd_closer(fd, fd_closer_data);
+	else
+		close(fd);
+}
+
 /**
  * close_passed_fds() - close every descriptor in @mh's ancillary data
  * @mh:		received message
@@ -147,7 +176,7 @@ static void close_passed_fds(struct msghdr *mh, int keep)
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			if (fd != keep)
-				close(fd);
+				broker_close_passed_fd(fd);
 		}
 	}
 }
@@ -206,6 +235,7 @@ bool broker_recv(int sock, struct broker_msg *msg, int *fd, GError **error)
 		return false;
 	}
 	if (n == 0) {
+		close_passed_fds(&mh, -1);	/* an empty message with fds */
 		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
 			    "the other end closed the connection");
 		return false;

@@ -19,4 +19,8 @@ bool broker_send(int sock, const struct broker_msg *msg, int fd,
 		 GError **error);
 bool broker_recv(int sock, struct broker_msg *msg, int *fd, GError **error);
 
+typedef void (*broker_fd_closer)(int fd, void *data);
+void broker_socket_set_closer(broker_fd_closer closer, void *data);
+void broker_close_passed_fd(int fd);
+
 #endif

@@ -51,13 +51,14 @@ bool caller_socket_check(int sock, pid_t *peer_pid, uid_t *peer_uid,
 	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
 	const char *what = NULL;
-	struct stat st;
 
 	if (sock <= 2)
 		what = "is standard input, output or error, not QEMU's socket";
 	else if (fcntl(sock, F_GETFD) < 0)
 		what = "is not an open file descriptor";
-	else if (fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+	else if (socket_int_option(sock, SO_TYPE) < 0)
+		/* getsockopt(), not fstat(): no file system is asked (a
+		 * file on a FUSE mount would make fstat wait on its server) */
 		what = "is not a socket";
 	else if (socket_int_option(sock, SO_DOMAIN) != AF_UNIX)
 		what = "is not a unix socket";

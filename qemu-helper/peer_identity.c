@@ -84,10 +84,34 @@ bool peer_identity(int sock, struct caller *c, int *pidfd, GError **error)
 		int fd;
 
 		len = sizeof(fd);
-		if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &fd, &len) == 0)
+		if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &fd, &len) == 0) {
 			*pidfd = fd;
+		} else if (errno != ENOPROTOOPT) {
+			/* the kernel has SO_PEERPIDFD: the peer is gone */
+			caller_clear(c);
+			g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+				    "the caller has exited");
+			return false;
+		}
 	}
 	return true;
+}
+
+/**
+ * peer_pidfd() - a pidfd of @sock's peer (SO_PEERPIDFD)
+ * @sock:	connected unix socket
+ *
+ * Return: the pidfd, or -1 where the kernel has none (before 6.5) or the
+ * peer is gone.
+ */
+int peer_pidfd(int sock)
+{
+	socklen_t len = sizeof(int);
+	int fd;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &fd, &len) < 0)
+		return -1;
+	return fd;
 }
 
 /**

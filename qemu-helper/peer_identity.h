@@ -12,5 +12,6 @@
 
 bool peer_identity(int sock, struct caller *c, int *pidfd, GError **error);
 bool peer_is_alive(int pidfd);
+int peer_pidfd(int sock);
 
 #endif

@@ -7,8 +7,12 @@
  * answers one request per connection (broker.c) from a GLib main loop, one
  * at a time: a tap takes about a millisecond, so there is nothing to gain
  * from threads and much to lose. A connection that sends nothing is closed
- * after CLIENT_TIMEOUT_S; at most MAX_CLIENTS wait at once, more are
- * turned away, so no client can exhaust the broker's descriptors.
+ * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
+ * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
+ * keep others out; a user whose passed descriptors do not close
+ * (fd_reaper.c) is turned away. When the process runs out of descriptors
+ * it stops accepting for a second rather than spin on the listening
+ * socket.
  *
  * The link watch (broker_leases.c) is polled in the same loop, so leases
  * end as their taps go. SIGHUP reloads tapwarden.conf (a bad file is
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -30,10 +35,13 @@
 #include "broker.h"
 #include "broker_socket.h"
 #include "error.h"
+#include "fd_reaper.h"
 
 #define LOG_DOMAIN_NAME "tapwardend"
-#define CLIENT_TIMEOUT_S 5
+#define CLIENT_TIMEOUT_S 2
 #define MAX_CLIENTS 128
+#define MAX_CLIENTS_PER_UID 8
+#define MAX_STUCK_FDS_PER_UID 2
 #define SD_LISTEN_FDS_START 3
 
 /**
@@ -43,6 +51,8 @@
  * @listen_fd:	listening socket
  * @made_path:	socket path this process created (removed at exit), or NULL
  * @clients:	connections waiting for their request
+ * @per_uid:	uid -> connections of that uid waiting
+ * @accept_id:	the listening socket's source, 0 while paused
  */
 struct daemon {
 	struct broker broker;
@@ -50,18 +60,22 @@ struct daemon {
 	int listen_fd;
 	char *made_path;
 	unsigned int clients;
+	GHashTable *per_uid;
+	guint accept_id;
 };
 
 /**
  * struct client - one connection waiting for its request
  * @d:		daemon
  * @fd:		connection
+ * @uid:	its peer's uid
  * @io_id:	its fd source
  * @timeout_id:	its timeout source
  */
 struct client {
 	struct daemon *d;
 	int fd;
+	uid_t uid;
 	guint io_id;
 	guint timeout_id;
 };
@@ -97,6 +111,44 @@ static GLogWriterOutput log_writer(GLogLevelFlags level,
 }
 
 /**
+ * uid_count_add() - change the number of waiting connections of @uid
+ * @d:		daemon
+ * @uid:	user
+ * @delta:	+1 or -1
+ *
+ * Return: the new count.
+ */
+static unsigned int uid_count_add(struct daemon *d, uid_t uid, int delta)
+{
+	unsigned int n = GPOINTER_TO_UINT(g_hash_table_lookup(d->per_uid,
+							      GUINT_TO_POINTER(uid)));
+
+	n = (unsigned int)((int)n + delta);
+	if (n)
+		g_hash_table_insert(d->per_uid, GUINT_TO_POINTER(uid),
+				    GUINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(d->per_uid, GUINT_TO_POINTER(uid));
+	return n;
+}
+
+static gboolean on_accept(int fd, GIOCondition cond, gpointer data);
+
+/**
+ * on_accept_resume() - accept again after running out of descriptors
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_REMOVE.
+ */
+static gboolean on_accept_resume(gpointer data)
+{
+	struct daemon *d = data;
+
+	d->accept_id = g_unix_fd_add(d->listen_fd, G_IO_IN, on_accept, d);
+	return G_SOURCE_REMOVE;
+}
+
+/**
  * client_free() - close a connection and remove its sources
  * @cl:		client
  */
@@ -108,6 +160,7 @@ static void client_free(struct client *cl)
 		g_source_remove(cl->timeout_id);
 	close(cl->fd);
 	cl->d->clients--;
+	uid_count_add(cl->d, cl->uid, -1);
 	g_free(cl);
 }
 
@@ -158,18 +211,39 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
 	struct timeval send_timeout = { .tv_sec = 2 };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
 	struct client *cl;
 	int conn;
 
 	conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0) {
+		if (errno == EMFILE || errno == ENFILE) {
+			g_warning("out of descriptors: not accepting for 1 s");
+			d->accept_id = 0;
+			g_timeout_add_seconds(1, on_accept_resume, d);
+			return G_SOURCE_REMOVE;
+		}
 		if (errno != EAGAIN && errno != EINTR)
 			g_warning("accept: %s", g_strerror(errno));
 		return G_SOURCE_CONTINUE;
 	}
-	if (d->clients >= MAX_CLIENTS) {
-		g_warning("%d connections wait already: one turned away",
-			  MAX_CLIENTS);
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(conn);
+		return G_SOURCE_CONTINUE;
+	}
+	if (d->clients >= MAX_CLIENTS ||
+	    (cred.uid != 0 &&
+	     (uid_count_add(d, cred.uid, 0) >= MAX_CLIENTS_PER_UID ||
+	      fd_reaper_pending(cred.uid) > MAX_STUCK_FDS_PER_UID))) {
+		static gint64 last_said;
+		gint64 now = g_get_monotonic_time();
+
+		if (now - last_said > G_USEC_PER_SEC) {	/* no log flood */
+			g_message("turned a connection of uid %u away: too many wait",
+				  (unsigned int)cred.uid);
+			last_said = now;
+		}
 		close(conn);
 		return G_SOURCE_CONTINUE;
 	}
@@ -183,7 +257,9 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 	cl = g_new0(struct client, 1);
 	cl->d = d;
 	cl->fd = conn;
+	cl->uid = cred.uid;
 	d->clients++;
+	uid_count_add(d, cred.uid, +1);
 	cl->io_id = g_unix_fd_add(conn, G_IO_IN | G_IO_HUP | G_IO_ERR,
 				  on_client_ready, cl);
 	cl->timeout_id = g_timeout_add_seconds(CLIENT_TIMEOUT_S,
@@ -343,6 +419,20 @@ static int listen_on(const char *path, GError **error)
 }
 
 /**
+ * raise_fd_limit() - as many descriptors as allowed: each lease holds one
+ * (its holder's pidfd)
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
+}
+
+/**
  * die() - one line of error, exit 1
  * @error:	what went wrong
  */
@@ -373,6 +463,7 @@ int main(int argc, char *argv[])
 	GError *error = NULL;
 
 	g_log_set_writer_func(log_writer, NULL, NULL);
+	raise_fd_limit();
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		die(error);
@@ -414,7 +505,8 @@ int main(int argc, char *argv[])
 		  broker_leases_size(d.broker.leases));
 
 	d.loop = g_main_loop_new(NULL, FALSE);
-	g_unix_fd_add(d.listen_fd, G_IO_IN, on_accept, &d);
+	d.per_uid = g_hash_table_new(NULL, NULL);
+	d.accept_id = g_unix_fd_add(d.listen_fd, G_IO_IN, on_accept, &d);
 	g_unix_fd_add(broker_leases_watch_fd(d.broker.leases), G_IO_IN,
 		      on_link_event, &d);
 	g_unix_signal_add(SIGHUP, on_sighup, &d);
@@ -426,6 +518,7 @@ int main(int argc, char *argv[])
 		unlink(d.made_path);
 	close(d.listen_fd);
 	g_main_loop_unref(d.loop);
+	g_hash_table_unref(d.per_uid);
 	broker_leases_free(d.broker.leases);
 	network_config_free(d.broker.cfg);
 	g_free(d.made_path);

@@ -61,6 +61,7 @@ t_broker_gives_user_a_tap_owned_by_them_on_the_network_bridge() {
 	start_broker
 	user_run_like_qemu tw-alice lab -- sh -c '
 		ip -d -o link show "$TW_TAP" >"$0"
+		cat "/proc/sys/net/ipv6/conf/$TW_TAP/disable_ipv6" >"${0%/*}/ipv6"
 		"$1" list >"$2"; "$1" list --json >"$3"' \
 		"$TMP/shared/link" "$TW_TAPWARDEN" "$TMP/shared/list" "$TMP/shared/json"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
@@ -68,6 +69,7 @@ t_broker_gives_user_a_tap_owned_by_them_on_the_network_bridge() {
 	expect_in "$TMP/out" '^vnet_hdr=1$'
 	expect_in "$TMP/shared/link" 'master twbr0 '
 	expect_in "$TMP/shared/link" 'user tw-alice group tw-alice'
+	expect_in "$TMP/shared/ipv6" '^1$'	# a bridge port has no host IPv6
 	expect_in "$TMP/shared/link" "alias tapwarden uid=$(id -u tw-alice) net=lab pid=[0-9]+ since=[0-9]+"
 	expect_in "$TMP/shared/list" "^tw[0-9]+ +$(id -u tw-alice) +tw-alice +lab +twbr0 +- +[0-9]+ +20[0-9-]+T"
 	expect_in "$TMP/shared/json" '"user": "tw-alice", "network": "lab", "bridge": "twbr0"'
@@ -221,6 +223,73 @@ t_broker_survives_hostile_messages_and_leaks_nothing() {
 		fail "broker fds: $before before, $(fd_count "$BROKER_PID") after"
 }
 
+t_broker_closes_what_clients_pass_without_waiting_on_it() {
+	make_user tw-alice
+	make_user tw-bob
+	lab_network "allow-users=tw-alice"
+	start_broker
+	before=$(fd_count "$BROKER_PID")
+	# empty messages that carry a descriptor: closed, not kept
+	for _ in $(seq 20); do
+		python3 "$TW_BROKER_CLIENT" "$TAPWARDEN_SOCKET" empty-with-fd >/dev/null
+	done
+	# a TCP socket whose close() lingers for 60 s (unsent data, a peer
+	# that never reads): the broker must not wait on it
+	for i in 1 2 3; do
+		as_user tw-bob /usr/bin/python3 "$TW_BROKER_CLIENT" "$TAPWARDEN_SOCKET" \
+			lingering-fd >"$TMP/linger.$i" &
+		for _ in $(seq 100); do [ -s "$TMP/linger.$i" ] && break; sleep 0.05; done
+		expect_in "$TMP/linger.$i" '^error '
+	done
+	user_run_like_qemu tw-alice lab
+	[ "$RC" = 0 ] || fail "broker blocked by a lingering descriptor ($RC): $(cat "$TMP/err")"
+	[ "$(fd_count "$BROKER_PID")" -le $((before + 3)) ] ||
+		fail "broker fds: $before before, $(fd_count "$BROKER_PID") after"
+}
+
+t_broker_one_user_cannot_take_every_connection() {
+	make_user tw-alice
+	make_user tw-bob
+	lab_network "allow-users=tw-alice"
+	start_broker
+	as_user tw-bob /usr/bin/python3 "$TW_BROKER_CLIENT" "$TAPWARDEN_SOCKET" hog 200 >"$TMP/hog" &
+	local hog=$!
+	for _ in $(seq 100); do [ -s "$TMP/hog" ] && break; sleep 0.02; done
+	expect_in "$TMP/hog" '^holding [0-9]+ connections'
+	user_run_like_qemu tw-alice lab
+	[ "$RC" = 0 ] || fail "another user's connections kept tw-alice out ($RC): $(cat "$TMP/err")"
+	kill "$hog" 2>/dev/null || true
+}
+
+t_broker_refuses_a_networks_bridge_by_its_plain_name() {
+	make_user tw-alice
+	lab_network "allow-users=tw-alice"
+	write_acl "allow all"
+	start_broker
+	user_run_like_qemu tw-alice twbr0
+	expect_refused "bridge twbr0 belongs to network lab: ask for the network \\(br=lab\\)"
+	user_run_like_qemu tw-alice twv100
+	expect_refused "twv100 is a per-VLAN bridge of tapwarden"
+}
+
+t_broker_removes_a_tap_made_persistent_when_its_holder_exits() {
+	make_user tw-alice
+	lab_network "allow-users=tw-alice"
+	start_broker
+	# TUNSETPERSIST needs no capability from the tap's owner
+	RC=0
+	as_user tw-alice "$TW_RUN_LIKE_QEMU" --pass-fd "$TW_HELPER" lab -- /usr/bin/python3 -c '
+import fcntl, os
+fcntl.ioctl(int(os.environ["TW_TAP_FD"]), 0x400454cb, 1)' >"$TMP/out" 2>"$TMP/err" || RC=$?
+	[ "$RC" = 0 ] || fail "could not run ($RC): $(cat "$TMP/err") $(cat "$TMP/out")"
+	for _ in $(seq 100); do
+		[ -z "$(kernel_taps)" ] && break
+		sleep 0.05
+	done
+	no_tap_left
+	wait_log "removed tw[0-9]+: its holder \\(pid [0-9]+\\) is gone"
+}
+
 t_broker_closes_silent_clients_and_serves_others_meanwhile() {
 	make_user tw-alice
 	lab_network "allow-users=tw-alice"
@@ -231,7 +300,7 @@ t_broker_closes_silent_clients_and_serves_others_meanwhile() {
 	user_run_like_qemu tw-alice lab
 	[ "$RC" = 0 ] || fail "served nobody while a client was silent ($RC): $(cat "$TMP/err")"
 	wait "$silent"
-	expect_in "$TMP/silent" '^closed after [4-9]\.[0-9] s$'
+	expect_in "$TMP/silent" '^closed after [1-4]\.[0-9] s$'
 	wait_log "sent nothing"
 }
 

@@ -19,6 +19,7 @@ import os
 import socket
 import struct
 import sys
+import threading
 import time
 
 MAGIC = 0x52425754
@@ -85,6 +86,17 @@ def run_case(path, case):
         data = sock.recv(8192)
         print("%s after %.1f s" % (decode(data), time.monotonic() - start))
         return
+    if case == "hog":
+        # hold as many waiting connections as the broker lets us, silently
+        held = []
+        for _ in range(int(sys.argv[3])):
+            try:
+                held.append(connect(path))
+            except OSError:
+                break
+        print("holding %d connections" % len(held), flush=True)
+        time.sleep(30)
+        return
     if case == "hangup-after-request":
         sock.send(message(REQ_TAP, attr(BA_NAME, sys.argv[3].encode())))
         sock.close()
@@ -95,6 +107,37 @@ def run_case(path, case):
         sock.sendmsg([message(REQ_TAP, attr(BA_NAME, b"twbr0"))],
                      [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                        struct.pack("=ii", *fds))])
+    elif case == "empty-with-fd":
+        fd = os.open("/dev/null", os.O_RDONLY)
+        sock.sendmsg([b""], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                              struct.pack("=i", fd))])
+    elif case == "lingering-fd":
+        # a TCP connection on loopback whose peer never reads, with unsent
+        # data and SO_LINGER 60 s: close() on it waits up to 60 s
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        tcp = socket.create_connection(server.getsockname())
+        peer, _ = server.accept()
+        peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        tcp.setblocking(False)
+        try:
+            while True:
+                tcp.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+        tcp.setblocking(True)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                       struct.pack("=ii", 1, 60))
+        sock.sendmsg([message(REQ_LIST)], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                            struct.pack("=i", tcp.fileno()))])
+        # closed right away, in a thread: usually before the broker's copy,
+        # which then is the last and lingers (if not, this thread waits)
+        threading.Thread(target=tcp.close, daemon=True).start()
+        print(decode(sock.recv(8192)), flush=True)
+        time.sleep(20)  # with the peer open and unread
+        os._exit(0)
+        return
     elif case == "list":
         sock.send(message(REQ_LIST))
         n = 0
