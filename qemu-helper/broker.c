@@ -25,6 +25,7 @@
 #include "caller_socket.h"
 #include "direct_mode.h"
 #include "error.h"
+#include "netlink.h"
 #include "fd_reaper.h"
 #include "peer_identity.h"
 #include "placement.h"
@@ -132,6 +133,27 @@ static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
 }
 
 /**
+ * tap_master_name() - the bridge the tap was attached to
+ * @tap_name:	the tap
+ * @fallback:	the network's bridge, if the kernel cannot be asked
+ * @out:	set to the name
+ *
+ * A VLAN network's tap may be on a per-VLAN bridge, not the network's
+ * `bridge`: ask the kernel.
+ */
+static void tap_master_name(const char *tap_name, const char *fallback,
+			    char out[IFNAMSIZ])
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	g_autoptr(rtnl_link) link = nl ? netlink_get_link(nl, tap_name, NULL) :
+					 NULL;
+	int master = link ? rtnl_link_get_master(link) : 0;
+
+	if (master <= 0 || !if_indextoname((unsigned int)master, out))
+		g_strlcpy(out, fallback, IFNAMSIZ);
+}
+
+/**
  * serve_tap() - BROKER_REQ_TAP: decide, create, send
  * @b:		broker
  * @sock:	connection
@@ -174,7 +196,7 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	lease.ifindex = (int)if_nametoindex(tap.name);
 	lease.uid = c->uid;
 	g_strlcpy(lease.network, place.network, sizeof(lease.network));
-	g_strlcpy(lease.bridge, place.bridge, sizeof(lease.bridge));
+	tap_master_name(tap.name, place.bridge, lease.bridge);
 	lease.pid = holder;
 	lease.since = (int64_t)time(NULL);
 	lease.vlan = place.vlan;

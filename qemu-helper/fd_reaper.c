@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fd_reaper.c - close descriptors a client passed, without waiting on them.
+ * fd_reaper.c - close what a client controls, without waiting on it.
  *
  * A descriptor received with SCM_RIGHTS can be anything the sender opened.
  * Closing a file on the sender's own FUSE mount waits for the sender's
- * FUSE server (FLUSH), forever if it wants; a TCP socket with SO_LINGER
- * waits too. The broker must never block on that: a unix socket (what a
- * well-behaved helper passes) is closed at once, anything else is handed
- * to one reaper thread that closes it. Each uid's descriptors waiting there
- * are counted, so that the broker can turn away a uid whose descriptors do
- * not close (fd_reaper_pending()) instead of piling them up.
+ * FUSE server (FLUSH), forever if it wants; closing the last reference to a
+ * TCP socket with SO_LINGER waits too. And a unix socket (the client's
+ * connection itself, or one it passed) may hold, unread in its queue,
+ * further descriptors in flight: closing it drops them, and the last
+ * reference to such a lingering socket is then dropped by whoever closed.
+ * So the broker closes nothing a client controls on its main loop: every
+ * such descriptor goes to one reaper thread. Each uid's descriptors waiting
+ * there are counted, so that the broker can turn away a uid whose
+ * descriptors do not close (fd_reaper_pending()) instead of piling them
+ * up.
  */
 #include "fd_reaper.h"
 
-#include <sys/socket.h>
 #include <unistd.h>
 #include <glib.h>
 
@@ -61,23 +64,15 @@ static gpointer reaper_thread(gpointer data)
 }
 
 /**
- * fd_reaper_close() - close @fd now if that cannot block, else in the reaper
+ * fd_reaper_close() - have the reaper thread close @fd
  * @fd:		a descriptor received from a client
  * @from:	the client's uid
  */
 void fd_reaper_close(int fd, uid_t from)
 {
-	int domain = -1;
-	socklen_t len = sizeof(domain);
 	struct reap *r;
 	guint n;
 
-	/* getsockopt() touches no file system: ENOTSOCK for files */
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
-	    domain == AF_UNIX) {
-		close(fd);
-		return;
-	}
 	g_mutex_lock(&reaper_lock);
 	if (!reaper_queue) {
 		reaper_queue = g_async_queue_new();

@@ -41,7 +41,7 @@
 #define CLIENT_TIMEOUT_S 2
 #define MAX_CLIENTS 128
 #define MAX_CLIENTS_PER_UID 8
-#define MAX_STUCK_FDS_PER_UID 2
+#define MAX_STUCK_FDS_PER_UID 16
 #define SD_LISTEN_FDS_START 3
 
 /**
@@ -158,7 +158,7 @@ static void client_free(struct client *cl)
 		g_source_remove(cl->io_id);
 	if (cl->timeout_id)
 		g_source_remove(cl->timeout_id);
-	close(cl->fd);
+	fd_reaper_close(cl->fd, cl->uid);	/* may hold fds in flight */
 	cl->d->clients--;
 	uid_count_add(cl->d, cl->uid, -1);
 	g_free(cl);
@@ -229,7 +229,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		close(conn);
+		fd_reaper_close(conn, (uid_t)-1);
 		return G_SOURCE_CONTINUE;
 	}
 	if (d->clients >= MAX_CLIENTS ||
@@ -244,14 +244,14 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 				  (unsigned int)cred.uid);
 			last_said = now;
 		}
-		close(conn);
+		fd_reaper_close(conn, cred.uid);
 		return G_SOURCE_CONTINUE;
 	}
 	/* replies are sent blocking, but never for long to a stuck peer */
 	if (fcntl(conn, F_SETFL, 0) < 0 ||
 	    setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
 		       sizeof(send_timeout)) < 0) {
-		close(conn);
+		fd_reaper_close(conn, cred.uid);
 		return G_SOURCE_CONTINUE;
 	}
 	cl = g_new0(struct client, 1);

@@ -19,7 +19,6 @@ import os
 import socket
 import struct
 import sys
-import threading
 import time
 
 MAGIC = 0x52425754
@@ -113,7 +112,9 @@ def run_case(path, case):
                               struct.pack("=i", fd))])
     elif case == "lingering-fd":
         # a TCP connection on loopback whose peer never reads, with unsent
-        # data and SO_LINGER 60 s: close() on it waits up to 60 s
+        # data and SO_LINGER 8 s: dropping its last reference waits 8 s.
+        # It travels in flight inside a unix socket whose only reference
+        # goes to the broker, so the broker's close is certainly the last.
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.bind(("127.0.0.1", 0))
         server.listen(1)
@@ -126,18 +127,19 @@ def run_case(path, case):
                 tcp.send(b"x" * 65536)
         except BlockingIOError:
             pass
-        tcp.setblocking(True)
         tcp.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                       struct.pack("=ii", 1, 60))
+                       struct.pack("=ii", 1, 8))
+        carrier, inner = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        carrier.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                  struct.pack("=i", tcp.fileno()))])
+        tcp.close()
+        carrier.close()
         sock.sendmsg([message(REQ_LIST)], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                            struct.pack("=i", tcp.fileno()))])
-        # closed right away, in a thread: usually before the broker's copy,
-        # which then is the last and lingers (if not, this thread waits)
-        threading.Thread(target=tcp.close, daemon=True).start()
+                                            struct.pack("=i", inner.fileno()))])
+        inner.close()
         print(decode(sock.recv(8192)), flush=True)
         time.sleep(20)  # with the peer open and unread
         os._exit(0)
-        return
     elif case == "list":
         sock.send(message(REQ_LIST))
         n = 0
