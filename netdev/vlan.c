@@ -29,6 +29,8 @@
  */
 #include "vlan.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -698,4 +700,47 @@ bool vlan_attach_tap(struct netlink *nl, const char *tap_name,
 			    "VLAN %u: bridge %s has no VLAN filtering (vlan_filtering 1), and no vlan-uplink is set for a per-VLAN bridge",
 			    port->vlan, port->bridge);
 	return false;
+}
+
+/**
+ * vlan_remove_stale_temporaries() - remove per-VLAN bridges left half-made
+ * @nl:		netlink socket
+ *
+ * create_vlan_bridge() makes a bridge named VLAN_BRIDGE_PREFIX "new" PID
+ * and renames it; a process killed in between leaves it. At start the
+ * broker removes those whose process is gone.
+ *
+ * Return: how many were removed.
+ */
+unsigned int vlan_remove_stale_temporaries(struct netlink *nl)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+	g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
+	unsigned int removed = 0;
+
+	if (!sock || nl_connect(sock, NETLINK_ROUTE) ||
+	    rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache)) {
+		nl_socket_free(sock);
+		return 0;
+	}
+	for (struct nl_object *obj = nl_cache_get_first(cache); obj;
+	     obj = nl_cache_get_next(obj)) {
+		const char *name = rtnl_link_get_name((struct rtnl_link *)obj);
+		const char *kind = rtnl_link_get_type((struct rtnl_link *)obj);
+		guint64 pid;
+
+		if (name && kind && !strcmp(kind, "bridge") &&
+		    g_str_has_prefix(name, VLAN_BRIDGE_PREFIX "new") &&
+		    g_ascii_string_to_unsigned(name + strlen(VLAN_BRIDGE_PREFIX "new"),
+					       10, 1, G_MAXINT32, &pid, NULL) &&
+		    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			g_ptr_array_add(stale, g_strdup(name));
+	}
+	nl_cache_free(cache);
+	nl_socket_free(sock);
+	for (unsigned int i = 0; i < stale->len; i++)
+		removed += netlink_delete_link(nl, g_ptr_array_index(stale, i),
+					       NULL);
+	return removed;
 }

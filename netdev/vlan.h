@@ -27,6 +27,7 @@ struct vlan_port {
 	const char *uplink;
 };
 
+unsigned int vlan_remove_stale_temporaries(struct netlink *nl);
 bool vlan_attach_tap(struct netlink *nl, const char *tap_name,
 		     const struct vlan_port *port, const char *alias,
 		     GError **error);

@@ -36,6 +36,8 @@
 #include "broker_socket.h"
 #include "error.h"
 #include "fd_reaper.h"
+#include "netlink.h"
+#include "vlan.h"
 
 #define LOG_DOMAIN_NAME "tapwardend"
 #define CLIENT_TIMEOUT_S 2
@@ -419,6 +421,18 @@ static int listen_on(const char *path, GError **error)
 }
 
 /**
+ * remove_stale_vlan_bridges() - what a killed broker left half-made
+ */
+static void remove_stale_vlan_bridges(void)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	unsigned int n = nl ? vlan_remove_stale_temporaries(nl) : 0;
+
+	if (n)
+		g_message("removed %u per-VLAN bridge(s) left half-made", n);
+}
+
+/**
  * raise_fd_limit() - as many descriptors as allowed: each lease holds one
  * (its holder's pidfd)
  */
@@ -485,6 +499,7 @@ int main(int argc, char *argv[])
 	d.broker.leases = broker_leases_new(&error);
 	if (!d.broker.leases)
 		die(error);
+	remove_stale_vlan_bridges();
 
 	if (!socket_path && systemd_socket(&d.listen_fd, &error)) {
 		g_message("listening on the socket systemd passed");

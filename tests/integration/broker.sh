@@ -333,6 +333,18 @@ t_broker_reload_takes_a_good_configuration_and_refuses_a_bad_one() {
 	[ "$RC" = 0 ] || fail "a bad reload replaced the configuration ($RC): $(cat "$TMP/err")"
 }
 
+t_broker_removes_per_vlan_bridges_a_killed_broker_left_half_made() {
+	lab_network
+	# a temporary name is twvnew<PID of its maker>: one of a dead process,
+	# one of a live one (this shell)
+	ip link add twvnew999999 type bridge
+	ip link add "twvnew$$" type bridge
+	start_broker
+	wait_log "removed 1 per-VLAN bridge"
+	if ip link show twvnew999999 >/dev/null 2>&1; then fail "left twvnew999999"; fi
+	ip link show "twvnew$$" >/dev/null || fail "removed a live process's bridge"
+}
+
 t_broker_stops_cleanly_on_sigterm() {
 	lab_network
 	start_broker
