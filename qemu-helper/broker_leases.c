@@ -27,8 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
-#include <glib-unix.h>
+#include <sys/epoll.h>
 
+#include "error.h"
 #include "link_watch.h"
 #include "netlink.h"
 #include "tap.h"
@@ -37,24 +38,26 @@
  * struct broker_leases - live leases
  * @by_ifindex:	ifindex -> struct lease_entry
  * @watch:	link events
+ * @holders:	epoll set of the holders' pidfds (data: the lease's ifindex):
+ *		one descriptor for the main loop to poll however many leases
+ *		there are, so that a request costs the same with 1000 leases
  */
 struct broker_leases {
 	GHashTable *by_ifindex;
 	struct link_watch *watch;
+	int holders;
 };
 
 /**
  * struct lease_entry - a lease and the watch on its holder
  * @lease:	the lease (first: a struct lease_entry * is a struct lease *)
  * @bl:		the table
- * @pidfd:	the holder's pidfd, or -1
- * @watch_id:	its main-loop source, or 0
+ * @pidfd:	the holder's pidfd (in @bl's @holders), or -1
  */
 struct lease_entry {
 	struct lease lease;
 	struct broker_leases *bl;
 	int pidfd;
-	guint watch_id;
 };
 
 /**
@@ -65,10 +68,8 @@ static void lease_entry_free(gpointer data)
 {
 	struct lease_entry *e = data;
 
-	if (e->watch_id)
-		g_source_remove(e->watch_id);
 	if (e->pidfd >= 0)
-		close(e->pidfd);
+		close(e->pidfd);	/* which takes it out of the epoll set */
 	g_free(e);
 }
 
@@ -101,20 +102,39 @@ static void remove_tap(const struct lease *lease)
 }
 
 /**
- * on_holder_exit() - a lease's holder exited
- * @fd:		its pidfd
- * @cond:	unused
- * @data:	the struct lease_entry
+ * broker_leases_reap_holders() - remove the taps whose holder exited
+ * @bl:		table
  *
- * Return: G_SOURCE_REMOVE.
+ * Called when broker_leases_holders_fd() is readable.
  */
-static gboolean on_holder_exit(int fd, GIOCondition cond, gpointer data)
+void broker_leases_reap_holders(struct broker_leases *bl)
 {
-	struct lease_entry *e = data;
+	struct epoll_event ev[64];
+	int n;
 
-	e->watch_id = 0;
-	remove_tap(&e->lease);
-	return G_SOURCE_REMOVE;
+	while ((n = epoll_wait(bl->holders, ev, G_N_ELEMENTS(ev), 0)) > 0) {
+		for (int i = 0; i < n; i++) {
+			struct lease_entry *e = g_hash_table_lookup(bl->by_ifindex,
+								    GINT_TO_POINTER((int)ev[i].data.u64));
+
+			if (!e || e->pidfd < 0)
+				continue;
+			/* level-triggered: stop watching, then remove */
+			epoll_ctl(bl->holders, EPOLL_CTL_DEL, e->pidfd, NULL);
+			remove_tap(&e->lease);
+		}
+	}
+}
+
+/**
+ * broker_leases_holders_fd() - the descriptor to poll for exited holders
+ * @bl:		table
+ *
+ * Return: the epoll descriptor.
+ */
+int broker_leases_holders_fd(struct broker_leases *bl)
+{
+	return bl->holders;
 }
 
 /**
@@ -195,6 +215,13 @@ struct broker_leases *broker_leases_new(GError **error)
 
 	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL,
 					       lease_entry_free);
+	bl->holders = epoll_create1(EPOLL_CLOEXEC);
+	if (bl->holders < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "epoll: %s",
+			    g_strerror(errno));
+		broker_leases_free(bl);
+		return NULL;
+	}
 	bl->watch = link_watch_new(&ops, error);
 	if (!bl->watch || !broker_leases_rescan(bl, error)) {
 		broker_leases_free(bl);
@@ -249,9 +276,13 @@ void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
 		   (int)syscall(SYS_pidfd_open, lease->pid, 0);
 	if (e->pidfd < 0 && errno == ESRCH && pidfd < 0)
 		remove_tap(lease);	/* its DELLINK ends the lease */
-	else if (e->pidfd >= 0)
-		e->watch_id = g_unix_fd_add(e->pidfd, G_IO_IN, on_holder_exit,
-					    e);
+	else if (e->pidfd >= 0) {
+		struct epoll_event ev = {
+			.events = EPOLLIN, .data.u64 = (uint64_t)lease->ifindex,
+		};
+
+		epoll_ctl(bl->holders, EPOLL_CTL_ADD, e->pidfd, &ev);
+	}
 	g_hash_table_insert(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex),
 			    e);
 }
@@ -376,5 +407,7 @@ void broker_leases_free(struct broker_leases *bl)
 		return;
 	link_watch_free(bl->watch);
 	g_hash_table_unref(bl->by_ifindex);
+	if (bl->holders >= 0)
+		close(bl->holders);
 	g_free(bl);
 }

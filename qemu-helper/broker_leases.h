@@ -22,6 +22,8 @@ GPtrArray *broker_leases_sorted(struct broker_leases *bl);
 void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ]);
 unsigned int broker_leases_size(struct broker_leases *bl);
 int broker_leases_watch_fd(struct broker_leases *bl);
+int broker_leases_holders_fd(struct broker_leases *bl);
+void broker_leases_reap_holders(struct broker_leases *bl);
 void broker_leases_free(struct broker_leases *bl);
 
 #endif

@@ -33,6 +33,7 @@ struct reap {
 static GMutex reaper_lock;
 static GAsyncQueue *reaper_queue;
 static GHashTable *reaper_pending;	/* uid -> count, under reaper_lock */
+static gint64 reaper_progress;		/* when a close last ended */
 
 /**
  * reaper_thread() - close queued descriptors, one after the other
@@ -48,6 +49,7 @@ static gpointer reaper_thread(gpointer data)
 
 		close(r->fd);
 		g_mutex_lock(&reaper_lock);
+		reaper_progress = g_get_monotonic_time();
 		n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper_pending,
 							 GUINT_TO_POINTER(r->from)));
 		if (n > 1)
@@ -75,6 +77,7 @@ void fd_reaper_close(int fd, uid_t from)
 
 	g_mutex_lock(&reaper_lock);
 	if (!reaper_queue) {
+		reaper_progress = g_get_monotonic_time();
 		reaper_queue = g_async_queue_new();
 		reaper_pending = g_hash_table_new(NULL, NULL);
 		g_thread_unref(g_thread_new("fd-reaper", reaper_thread, NULL));
@@ -91,17 +94,21 @@ void fd_reaper_close(int fd, uid_t from)
 }
 
 /**
- * fd_reaper_pending() - descriptors of @from not closed yet
+ * fd_reaper_pending() - descriptors of @from waiting while the reaper is stuck
  * @from:	a uid
  *
- * Return: the count.
+ * A busy user's descriptors queue for a moment in normal work; they count
+ * only while the reaper has closed nothing for a second.
+ *
+ * Return: the count, 0 while the reaper makes progress.
  */
 unsigned int fd_reaper_pending(uid_t from)
 {
 	guint n = 0;
 
 	g_mutex_lock(&reaper_lock);
-	if (reaper_pending)
+	if (reaper_pending &&
+	    g_get_monotonic_time() - reaper_progress > G_USEC_PER_SEC)
 		n = GPOINTER_TO_UINT(g_hash_table_lookup(reaper_pending,
 							 GUINT_TO_POINTER(from)));
 	g_mutex_unlock(&reaper_lock);

@@ -290,6 +290,22 @@ static gboolean on_link_event(int fd, GIOCondition cond, gpointer data)
 }
 
 /**
+ * on_holder_exit() - a lease's holder exited
+ * @fd:		the holders' epoll set
+ * @cond:	unused
+ * @data:	daemon
+ *
+ * Return: G_SOURCE_CONTINUE.
+ */
+static gboolean on_holder_exit(int fd, GIOCondition cond, gpointer data)
+{
+	struct daemon *d = data;
+
+	broker_leases_reap_holders(d->broker.leases);
+	return G_SOURCE_CONTINUE;
+}
+
+/**
  * on_sighup() - reload tapwarden.conf
  * @data:	daemon
  *
@@ -524,6 +540,8 @@ int main(int argc, char *argv[])
 	d.accept_id = g_unix_fd_add(d.listen_fd, G_IO_IN, on_accept, &d);
 	g_unix_fd_add(broker_leases_watch_fd(d.broker.leases), G_IO_IN,
 		      on_link_event, &d);
+	g_unix_fd_add(broker_leases_holders_fd(d.broker.leases), G_IO_IN,
+		      on_holder_exit, &d);
 	g_unix_signal_add(SIGHUP, on_sighup, &d);
 	g_unix_signal_add(SIGTERM, on_sigterm, &d);
 	g_unix_signal_add(SIGINT, on_sigterm, &d);
