@@ -20,12 +20,28 @@ enum network_mode {
  * @name:	the network's name, what --br= names
  * @mode:	how taps on it are connected
  * @bridge:	the bridge its taps join (bridge mode)
+ * @mtu:	user mode: `mtu', 0 when not set
+ * @host_loopback: user mode: `host-loopback' (default yes)
+ * @forwards:	user mode: `hostfwd', struct slirp_forward; never NULL
  */
 struct network {
 	char name[IFNAMSIZ];
 	enum network_mode mode;
 	char bridge[IFNAMSIZ];
+	unsigned int mtu;
+	bool host_loopback;
+	GArray *forwards;
 };
+
+/* The built-in user-mode network, served with no configuration at all */
+#define NETWORK_USER_BUILTIN "user"
+
+
+struct network *network_new(void);
+void network_free(void *net);
+typedef struct network network;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
+bool network_mtu_parse(const char *text, unsigned int *mtu, GError **error);
 
 struct network_config;
 typedef struct network_config network_config;

@@ -8,7 +8,9 @@
  * ends in die(): one line on stderr, exit status 1, and nothing left in the
  * kernel (a tap not yet sent is removed when the process exits).
  *
- * Served in this version: direct mode, when the helper holds CAP_NET_ADMIN.
+ * Served in this version, in DESIGN.md's order: user mode (the network
+ * `user' or a mode=user network: user_mode.c, no privilege needed), then
+ * direct mode, when the helper holds CAP_NET_ADMIN.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 #include "helper_args.h"
 #include "placement.h"
 #include "tap.h"
+#include "user_mode.h"
 
 /**
  * die() - print one line of error and exit 1
@@ -45,6 +48,8 @@ int main(int argc, char *argv[])
 	struct policy_paths paths;
 	struct placement place = { 0 };
 	struct tap tap = { .fd = -1 };
+	g_autoptr(network) user_net = NULL;
+	struct user_options user_opts;
 	GError *error = NULL;
 	pid_t caller;
 	uid_t owner;
@@ -89,6 +94,27 @@ int main(int argc, char *argv[])
 		.config_explicit = args.config != NULL,
 		.acl = args.acl ? args.acl : TAPWARDEN_BRIDGE_ACL_FILE,
 	};
+
+	/* 1. user mode: before the broker and direct mode */
+	user_opts = (struct user_options){
+		.hostfwds = (char **)args.hostfwds->pdata,
+		.mtu = args.mtu,
+		.no_host_loopback = args.no_host_loopback,
+	};
+	user_net = user_network_lookup(&paths, args.bridge);
+	if (user_net) {
+		if (!user_mode_serve(user_net, &user_opts, args.fd, &error))
+			die(error);
+		helper_args_clear(&args);
+		return EXIT_SUCCESS;
+	}
+	if (user_options_given(&user_opts)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "--hostfwd, --mtu and --no-host-loopback are for user-mode networks; %s is not one",
+			    args.bridge);
+		die(error);
+	}
+
 	if (!policy_place(&paths, args.bridge, &place, &error))
 		die(error);
 
