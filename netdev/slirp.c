@@ -14,6 +14,7 @@
  *   -> expired timers -> slirp_handle_timer()
  *   -> slirp_pump_flush(): the turn's frames for the guest in one batch
  *
+ * The engine ignores SIGPIPE for its whole process (libslirp expects EPIPE).
  * Everything runs in one thread; libslirp's callbacks (send_packet, timers,
  * poll registration) only touch the engine. The API used exists in libslirp
  * 4.7 (SlirpConfig version 4: timer_new_opaque, disable_dhcp) and later;
@@ -23,6 +24,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -330,6 +332,9 @@ struct slirp_engine *slirp_engine_new(const struct slirp_settings *settings,
 		.disable_host_loopback = !settings->host_loopback,
 	};
 
+	/* libslirp writes to sockets whose peer may have gone: that must be
+	 * EPIPE for it to handle, not a signal that ends the process */
+	signal(SIGPIPE, SIG_IGN);
 	engine->pump = pump;
 	engine->pollfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
 	engine->timers = g_ptr_array_new();
