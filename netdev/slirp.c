@@ -14,6 +14,9 @@
  *   -> expired timers -> slirp_handle_timer()
  *   -> slirp_pump_flush(): the turn's frames for the guest in one batch
  *
+ * Frames for the guest pass slirp_advertise_mtu() on their way to the pump:
+ * libslirp does not tell the guest the MTU, the engine does.
+ *
  * The engine ignores SIGPIPE for its whole process (libslirp expects EPIPE).
  * Everything runs in one thread; libslirp's callbacks (send_packet, timers,
  * poll registration) only touch the engine. The API used exists in libslirp
@@ -31,6 +34,7 @@
 #include <slirp/libslirp.h>
 
 #include "error.h"
+#include "slirp_advertise.h"
 
 #if SLIRP_CHECK_VERSION(4, 9, 0)
 #define slirp_fill_fds slirp_pollfds_fill_socket
@@ -58,12 +62,16 @@ struct engine_timer {
  * @pump:	the guest's frames (owned)
  * @pollfds:	struct pollfd of the current turn
  * @timers:	struct engine_timer pointers
+ * @mtu:	the link MTU
+ * @edit:	a copy of a small frame being edited (slirp_advertise.h)
  */
 struct slirp_engine {
 	Slirp *slirp;
 	struct slirp_pump *pump;
 	GArray *pollfds;
 	GPtrArray *timers;
+	unsigned int mtu;
+	uint8_t edit[1600];
 };
 
 /**
@@ -91,7 +99,16 @@ static ssize_t engine_send_packet(const void *buf, size_t len,
 					void *opaque)
 {
 	struct slirp_engine *engine = opaque;
+	size_t room = sizeof(engine->edit);
 
+	/* DHCP replies and RAs are small: give them the MTU on a copy */
+	if (len + SLIRP_ADVERTISE_GROWTH <= room) {
+		memcpy(engine->edit, buf, len);
+		slirp_pump_queue(engine->pump, engine->edit,
+				 slirp_advertise_mtu(engine->edit, len, room,
+						     engine->mtu));
+		return (ssize_t)len;
+	}
 	slirp_pump_queue(engine->pump, buf, len);
 	return (ssize_t)len;
 }
@@ -336,6 +353,7 @@ struct slirp_engine *slirp_engine_new(const struct slirp_settings *settings,
 	 * EPIPE for it to handle, not a signal that ends the process */
 	signal(SIGPIPE, SIG_IGN);
 	engine->pump = pump;
+	engine->mtu = settings->mtu;
 	engine->pollfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
 	engine->timers = g_ptr_array_new();
 	inet_pton(AF_INET, SLIRP_NETWORK, &cfg.vnetwork);
