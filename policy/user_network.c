@@ -6,9 +6,10 @@
  * by the helper alone, for any user. user_network_lookup() answers whether
  * a name is one: the built-in `user' always is (its settings from a
  * [network user] group when tapwarden.conf has one), and so is any
- * [network NAME] with mode=user. A tapwarden.conf that cannot be read or
- * parsed leaves only the built-in `user' (the normal path then reports the
- * file's problem for the other names). user_network_apply() adds what the
+ * [network NAME] with mode=user. A tapwarden.conf that does not exist or
+ * that this user may not read leaves only the built-in `user'; one with an
+ * error is an error for every name (a network is never served from half a
+ * configuration, nor with defaults its administrator wrote otherwise). user_network_apply() adds what the
  * caller chose on the helper's command line: more forwards, another MTU,
  * no host loopback; user mode needs no privilege, so the caller may.
  */
@@ -23,20 +24,30 @@
  * user_network_lookup() - the user-mode network called @name, if any
  * @paths:	configuration files
  * @name:	what the caller asked for (--br=NAME)
+ * @error:	set when tapwarden.conf has an error
  *
- * Return: a copy of the network (free with network_free()), or NULL when
- * @name is not a user-mode network.
+ * Return: a copy of the network (free with network_free()), or NULL: with
+ * @error set on a bad configuration, else because @name is not a user-mode
+ * network.
  */
 struct network *user_network_lookup(const struct policy_paths *paths,
-				    const char *name)
+				    const char *name, GError **error)
 {
 	g_autoptr(network_config) cfg = NULL;
 	const struct network *found = NULL;
+	GError *local = NULL;
 	struct network *net;
 
-	cfg = network_config_load(paths->config, false, NULL);
-	if (cfg)
+	cfg = network_config_load(paths->config, false, &local);
+	if (cfg) {
 		found = network_config_find(cfg, name);
+	} else if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND) ||
+		   g_error_matches(local, TW_ERROR, TW_ERROR_DENIED)) {
+		g_error_free(local);
+	} else {
+		g_propagate_error(error, local);
+		return NULL;
+	}
 	if (found && found->mode != NETWORK_MODE_USER)
 		return NULL;
 	if (!found && strcmp(name, NETWORK_USER_BUILTIN))

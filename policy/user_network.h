@@ -25,7 +25,7 @@ struct user_options {
 };
 
 struct network *user_network_lookup(const struct policy_paths *paths,
-				    const char *name);
+				    const char *name, GError **error);
 bool user_options_given(const struct user_options *opts);
 bool user_network_apply(struct network *net, const struct user_options *opts,
 			GError **error);

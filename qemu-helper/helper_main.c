@@ -101,7 +101,9 @@ int main(int argc, char *argv[])
 		.mtu = args.mtu,
 		.no_host_loopback = args.no_host_loopback,
 	};
-	user_net = user_network_lookup(&paths, args.bridge);
+	user_net = user_network_lookup(&paths, args.bridge, &error);
+	if (error)
+		die(error);
 	if (user_net) {
 		if (!user_mode_serve(user_net, &user_opts, args.fd, &error))
 			die(error);
