@@ -19,6 +19,8 @@
 
 #include <string.h>
 
+#include "slirp_csum.h"
+
 #define ETH_HDR		14
 #define DHCP_OPTIONS	240	/* fixed BOOTP fields + magic cookie */
 #define DHCP_OPT_MTU	26
@@ -46,36 +48,6 @@ static void put16(uint8_t *p, unsigned int value)
 {
 	p[0] = (uint8_t)(value >> 8);
 	p[1] = (uint8_t)value;
-}
-
-/**
- * sum16() - add bytes to a ones'-complement sum, as 16-bit words
- * @sum:	the sum so far
- * @p:		bytes
- * @len:	how many
- *
- * Return: the new (unfolded) sum.
- */
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += get16(p);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-/**
- * checksum_fold() - the Internet checksum of a sum
- * @sum:	unfolded sum
- *
- * Return: its folded ones' complement.
- */
-static unsigned int checksum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
 }
 
 /**
@@ -118,10 +90,10 @@ static void dhcp_add_mtu(uint8_t *ip, size_t len, unsigned int mtu)
 	opt[pos + 4] = DHCP_OPT_END;
 
 	put16(udp + 6, 0);
-	sum = sum16(0, ip + 12, 8);	/* pseudo header: addresses */
+	sum = slirp_csum_add(0, ip + 12, 8);	/* pseudo header: addresses */
 	sum += 17 + (uint32_t)udp_len;
-	sum = sum16(sum, udp, udp_len);
-	put16(udp + 6, checksum_fold(sum) ? checksum_fold(sum) : 0xffff);
+	sum = slirp_csum_add(sum, udp, udp_len);
+	put16(udp + 6, slirp_csum_fold(sum) ? slirp_csum_fold(sum) : 0xffff);
 }
 
 /**
@@ -160,10 +132,10 @@ static size_t ra_add_mtu(uint8_t *ip6, size_t len, size_t room,
 	put16(ip6 + 4, (unsigned int)plen);
 
 	put16(icmp + 2, 0);
-	sum = sum16(0, ip6 + 8, 32);	/* pseudo header: addresses */
+	sum = slirp_csum_add(0, ip6 + 8, 32);	/* pseudo header: addresses */
 	sum += (uint32_t)plen + 58;
-	sum = sum16(sum, icmp, plen);
-	put16(icmp + 2, checksum_fold(sum));
+	sum = slirp_csum_add(sum, icmp, plen);
+	put16(icmp + 2, slirp_csum_fold(sum));
 	return SLIRP_ADVERTISE_GROWTH;
 }
 

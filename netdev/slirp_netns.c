@@ -243,8 +243,10 @@ out:
  * child_private() - the child of slirp_netns_new_private(); never returns
  * @sock:	its end of the socket pair
  * @mtu:	the tap's MTU
+ * @vnet_hdr:	ask for IFF_VNET_HDR on the tap
  */
-G_NORETURN static void child_private(int sock, unsigned int mtu)
+G_NORETURN static void child_private(int sock, unsigned int mtu,
+				     bool vnet_hdr)
 {
 	struct tap tap = { .fd = -1 };
 	g_autoptr(netlink) nl = NULL;
@@ -256,7 +258,7 @@ G_NORETURN static void child_private(int sock, unsigned int mtu)
 	close_range(3, (unsigned int)sock - 1, 0);
 	close_range((unsigned int)sock + 1, ~0u, 0);
 	if (!enter_private_namespaces(&error) ||
-	    !tap_create(false, &tap, &error) ||
+	    !tap_create(vnet_hdr, &tap, &error) ||
 	    !(nl = netlink_open(&error)) ||
 	    !link_set(nl, tap.name, NULL, mtu, true, &error))
 		child_fail(sock, error);
@@ -350,13 +352,14 @@ static pid_t fork_child(int *child_sock, int *parent_sock, GError **error)
 /**
  * slirp_netns_new_private() - a tap in new user and network namespaces
  * @mtu:	the tap's MTU
+ * @vnet_hdr:	ask for IFF_VNET_HDR (QEMU's --use-vnet: offloads)
  * @link:	filled in on success; clear with slirp_netns_link_clear()
  * @error:	set on failure; then no process or namespace is left
  *
  * Return: true on success.
  */
-bool slirp_netns_new_private(unsigned int mtu, struct slirp_netns_link *link,
-			     GError **error)
+bool slirp_netns_new_private(unsigned int mtu, bool vnet_hdr,
+			     struct slirp_netns_link *link, GError **error)
 {
 	int child_sock = -1, sock = -1, fds[2];
 	int32_t ifindex = 0;
@@ -368,7 +371,7 @@ bool slirp_netns_new_private(unsigned int mtu, struct slirp_netns_link *link,
 	if (pid < 0)
 		return false;
 	if (pid == 0)
-		child_private(child_sock, mtu);
+		child_private(child_sock, mtu, vnet_hdr);
 	link->keeper = pid;
 	link->keeper_fd = sock;
 	if (!slirp_reply_receive(sock, &ifindex, fds, 2, error)) {

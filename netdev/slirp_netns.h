@@ -14,7 +14,7 @@
 
 /**
  * struct slirp_netns_link - a tap made in another network namespace
- * @tap_fd:	the tap (blocking, no IFF_VNET_HDR)
+ * @tap_fd:	the tap (blocking)
  * @packet_fd:	private namespaces: an unbound AF_PACKET socket of that
  *		namespace, for slirp_pump_new_packet(); else -1
  * @ifindex:	the tap's interface index in its namespace
@@ -30,8 +30,8 @@ struct slirp_netns_link {
 	int keeper_fd;
 };
 
-bool slirp_netns_new_private(unsigned int mtu, struct slirp_netns_link *link,
-			     GError **error);
+bool slirp_netns_new_private(unsigned int mtu, bool vnet_hdr,
+			     struct slirp_netns_link *link, GError **error);
 bool slirp_netns_join(int userns_fd, int netns_fd, const char *tap_name,
 		      unsigned int mtu, struct slirp_netns_link *link,
 		      GError **error);

@@ -105,7 +105,8 @@ int main(int argc, char *argv[])
 	if (error)
 		die(error);
 	if (user_net) {
-		if (!user_mode_serve(user_net, &user_opts, args.fd, &error))
+		if (!user_mode_serve(user_net, &user_opts, args.use_vnet,
+				     args.fd, &error))
 			die(error);
 		helper_args_clear(&args);
 		return EXIT_SUCCESS;

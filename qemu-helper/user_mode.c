@@ -69,8 +69,10 @@ static int engine_detach(int sock)
  * engine_main() - the engine process; never returns
  * @sock:	its end of the socket pair to the helper
  * @net:	the user-mode network
+ * @use_vnet:	QEMU's --use-vnet: a tap with virtio-net headers
  */
-G_NORETURN static void engine_main(int sock, const struct network *net)
+G_NORETURN static void engine_main(int sock, const struct network *net,
+				   bool use_vnet)
 {
 	struct slirp_netns_link link = { .tap_fd = -1, .packet_fd = -1,
 					 .keeper_fd = -1 };
@@ -83,7 +85,7 @@ G_NORETURN static void engine_main(int sock, const struct network *net)
 	sock = engine_detach(sock);
 	inet_pton(AF_INET, SLIRP_DHCP_START, &guest);
 	user_network_settings(net, guest, &settings);
-	if (!slirp_netns_new_private(settings.mtu, &link, &error))
+	if (!slirp_netns_new_private(settings.mtu, use_vnet, &link, &error))
 		goto fail;
 	pump = slirp_pump_new_packet(link.packet_fd, link.ifindex,
 				     settings.mtu, &error);
@@ -117,13 +119,14 @@ fail:
  * user_mode_serve() - serve QEMU a tap on a user-mode network
  * @net:	the network (from user_network_lookup())
  * @opts:	the caller's user-mode options
+ * @use_vnet:	QEMU's --use-vnet
  * @qemu_sock:	QEMU's socket (--fd), already checked
  * @error:	set on failure; then QEMU got no descriptor and nothing is left
  *
  * Return: true once QEMU has the tap and the engine runs.
  */
 bool user_mode_serve(struct network *net, const struct user_options *opts,
-		     int qemu_sock, GError **error)
+		     bool use_vnet, int qemu_sock, GError **error)
 {
 	pid_t engine;
 	int tap_fd;
@@ -131,7 +134,7 @@ bool user_mode_serve(struct network *net, const struct user_options *opts,
 
 	if (!user_network_apply(net, opts, error))
 		return false;
-	if (!user_mode_start(net, &tap_fd, &engine, error))
+	if (!user_mode_start(net, use_vnet, &tap_fd, &engine, error))
 		return false;
 	/* if this fails, closing the tap ends the engine */
 	sent = caller_socket_send_fd(qemu_sock, tap_fd, error);
@@ -142,13 +145,14 @@ bool user_mode_serve(struct network *net, const struct user_options *opts,
 /**
  * user_mode_start() - start the engine of a user-mode network
  * @net:	the network, with the caller's options applied
+ * @use_vnet:	QEMU's --use-vnet: a tap with virtio-net headers
  * @tap_fd:	set to the tap to send to QEMU, on success
  * @engine_pid:	set to the engine process, on success
  * @error:	set on failure; then no process or namespace is left
  *
  * Return: true on success.
  */
-bool user_mode_start(const struct network *net, int *tap_fd,
+bool user_mode_start(const struct network *net, bool use_vnet, int *tap_fd,
 		     pid_t *engine_pid, GError **error)
 {
 	int pair[2], status;
@@ -171,7 +175,7 @@ bool user_mode_start(const struct network *net, int *tap_fd,
 	}
 	if (pid == 0) {
 		close(pair[0]);
-		engine_main(pair[1], net);
+		engine_main(pair[1], net, use_vnet);
 	}
 	close(pair[1]);
 	if (!slirp_reply_receive(pair[0], &unused, tap_fd, 1, error)) {

@@ -13,8 +13,8 @@
 #include "user_network.h"
 
 bool user_mode_serve(struct network *net, const struct user_options *opts,
-		     int qemu_sock, GError **error);
-bool user_mode_start(const struct network *net, int *tap_fd,
+		     bool use_vnet, int qemu_sock, GError **error);
+bool user_mode_start(const struct network *net, bool use_vnet, int *tap_fd,
 		     pid_t *engine_pid, GError **error);
 
 #endif
