@@ -25,7 +25,8 @@
  *    TSO super-frames go to libslirp whole (one TCP segment of up to 64 KiB,
  *    which libslirp takes like any other), and frames to the guest are
  *    marked DATA_VALID (libslirp's checksums are right; the guest need not
- *    verify them).
+ *    verify them) or, where slirp_coalesce.c joined a flow's segments of
+ *    one batch, sent as one GSO frame.
  *  - tap: the engine holds the tap itself (tapwarden usernet): frames are
  *    read until the queue is empty, and written one write() each (a tap
  *    takes one frame per write; there is no batched form).
@@ -43,6 +44,7 @@
 #include <linux/virtio_net.h>
 
 #include "error.h"
+#include "slirp_coalesce.h"
 #include "slirp_csum.h"
 
 #define PUMP_BATCH		64	/* frames per sendmmsg() / read burst */
@@ -53,10 +55,6 @@
 #define GSO_MAX_FRAME		(65536 + FRAME_HEADROOM)
 #define VNET_HDR_LEN		sizeof(struct virtio_net_hdr)
 
-/* what every frame to the guest carries: checksums verified, no GSO */
-static const struct virtio_net_hdr tx_vnet_hdr = {
-	.flags = VIRTIO_NET_HDR_F_DATA_VALID,
-};
 
 enum pump_kind { PUMP_PACKET, PUMP_TAP };
 
@@ -72,8 +70,11 @@ enum pump_kind { PUMP_PACKET, PUMP_TAP };
  * @per_block:	packet: slots per ring block
  * @rx_head:	packet: next slot to look at
  * @rx_buf:	tap: one frame read at a time
- * @tx_buf:	PUMP_BATCH slots of @max_frame bytes
+ * @tx_buf:	PUMP_BATCH slots of @slot_size bytes
+ * @slot_size:	bytes per slot: @max_frame, or a GSO frame's for packet pumps
  * @vnet_hdr:	packet: the socket speaks virtio-net headers
+ * @tx_vnet:	per slot: its virtio-net header
+ * @tx_state:	per slot: what slirp_coalesce needs to join segments to it
  * @tx_iov:	per slot: the virtio-net header and the frame
  * @tx_msg:	one message per slot, for sendmmsg()
  * @tx_count:	frames waiting in @tx_buf
@@ -87,7 +88,10 @@ struct slirp_pump {
 	unsigned int frame_size, frame_nr, per_block, rx_head;
 	uint8_t *rx_buf;
 	uint8_t *tx_buf;
+	size_t slot_size;
 	bool vnet_hdr;
+	struct virtio_net_hdr tx_vnet[PUMP_BATCH];
+	struct slirp_coalesce tx_state[PUMP_BATCH];
 	struct iovec tx_iov[PUMP_BATCH][2];
 	struct mmsghdr tx_msg[PUMP_BATCH];
 	unsigned int tx_count;
@@ -98,22 +102,24 @@ struct slirp_pump {
  * @kind:	which kind
  * @fd:		descriptor, owned from now on
  * @mtu:	link MTU
+ * @slot_size:	bytes per batch slot, at least MTU + FRAME_HEADROOM
  *
  * Return: the pump (never NULL).
  */
 static struct slirp_pump *pump_alloc(enum pump_kind kind, int fd,
-				     unsigned int mtu)
+				     unsigned int mtu, size_t slot_size)
 {
 	struct slirp_pump *pump = g_new0(struct slirp_pump, 1);
 
 	pump->kind = kind;
 	pump->fd = fd;
 	pump->max_frame = mtu + FRAME_HEADROOM;
-	pump->tx_buf = g_malloc(PUMP_BATCH * pump->max_frame);
+	pump->slot_size = MAX(slot_size, pump->max_frame);
+	pump->tx_buf = g_malloc(PUMP_BATCH * pump->slot_size);
 	for (unsigned int i = 0; i < PUMP_BATCH; i++) {
-		pump->tx_iov[i][0].iov_base = (void *)&tx_vnet_hdr;
+		pump->tx_iov[i][0].iov_base = &pump->tx_vnet[i];
 		pump->tx_iov[i][0].iov_len = VNET_HDR_LEN;
-		pump->tx_iov[i][1].iov_base = pump->tx_buf + i * pump->max_frame;
+		pump->tx_iov[i][1].iov_base = pump->tx_buf + i * pump->slot_size;
 		pump->tx_msg[i].msg_hdr.msg_iov = &pump->tx_iov[i][1];
 		pump->tx_msg[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -153,7 +159,8 @@ static struct slirp_pump *pump_fail(struct slirp_pump *pump, GError **error,
 struct slirp_pump *slirp_pump_new_packet(int packet_fd, int ifindex,
 					 unsigned int mtu, GError **error)
 {
-	struct slirp_pump *pump = pump_alloc(PUMP_PACKET, packet_fd, mtu);
+	struct slirp_pump *pump = pump_alloc(PUMP_PACKET, packet_fd, mtu,
+					     GSO_MAX_FRAME);
 	struct sockaddr_ll addr = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_ALL),
@@ -223,7 +230,7 @@ struct slirp_pump *slirp_pump_new_packet(int packet_fd, int ifindex,
 struct slirp_pump *slirp_pump_new_tap(int tap_fd, unsigned int mtu,
 				      GError **error)
 {
-	struct slirp_pump *pump = pump_alloc(PUMP_TAP, tap_fd, mtu);
+	struct slirp_pump *pump = pump_alloc(PUMP_TAP, tap_fd, mtu, 0);
 
 	(void)error;
 	pump->rx_buf = g_malloc(pump->max_frame);
@@ -377,8 +384,16 @@ void slirp_pump_queue(struct slirp_pump *pump, const void *frame, size_t len)
 		(void)!write(pump->fd, frame, len);
 		return;
 	}
+	if (pump->vnet_hdr && pump->tx_count &&
+	    slirp_coalesce_append(&pump->tx_state[pump->tx_count - 1],
+				  pump->tx_iov[pump->tx_count - 1][1].iov_base,
+				  &pump->tx_iov[pump->tx_count - 1][1].iov_len,
+				  pump->slot_size, frame, len))
+		return;
 	memcpy(pump->tx_iov[pump->tx_count][1].iov_base, frame, len);
 	pump->tx_iov[pump->tx_count][1].iov_len = len;
+	if (pump->vnet_hdr)
+		slirp_coalesce_start(&pump->tx_state[pump->tx_count], frame, len);
 	if (++pump->tx_count == PUMP_BATCH)
 		(void)slirp_pump_flush(pump, NULL);
 }
@@ -396,6 +411,11 @@ bool slirp_pump_flush(struct slirp_pump *pump, GError **error)
 {
 	unsigned int sent = 0;
 
+	for (unsigned int i = 0; pump->vnet_hdr && i < pump->tx_count; i++)
+		slirp_coalesce_finish(&pump->tx_state[i],
+				      pump->tx_iov[i][1].iov_base,
+				      pump->tx_iov[i][1].iov_len,
+				      &pump->tx_vnet[i]);
 	while (sent < pump->tx_count) {
 		int rc = sendmmsg(pump->fd, pump->tx_msg + sent,
 				  pump->tx_count - sent, MSG_DONTWAIT);
