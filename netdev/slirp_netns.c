@@ -38,10 +38,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/if_addr.h>
+#include <linux/if_tun.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/route.h>
@@ -301,7 +303,7 @@ G_NORETURN static void child_join(int sock, int userns_fd, int netns_fd,
 		set_kernel_error(&error, "cannot enter the network namespace");
 		child_fail(sock, error);
 	}
-	if (!tap_create(false, &tap, &error) ||
+	if (!tap_create(true, &tap, &error) ||
 	    !(nl = netlink_open(&error)) ||
 	    !link_set(nl, "lo", NULL, 0, false, &error) ||
 	    !link_set(nl, tap.name, tap_name, mtu, false, &error))
@@ -402,6 +404,7 @@ bool slirp_netns_join(int userns_fd, int netns_fd, const char *tap_name,
 {
 	int child_sock = -1, sock = -1, status;
 	int32_t ifindex = 0;
+	struct ifreq ifr = { 0 };
 	pid_t pid;
 	bool ok;
 
@@ -414,6 +417,8 @@ bool slirp_netns_join(int userns_fd, int netns_fd, const char *tap_name,
 		child_join(child_sock, userns_fd, netns_fd, tap_name, mtu);
 	ok = slirp_reply_receive(sock, &ifindex, &link->tap_fd, 1, error);
 	link->ifindex = ifindex;
+	if (ok && ioctl(link->tap_fd, TUNGETIFF, &ifr) == 0)
+		link->vnet_hdr = ifr.ifr_flags & IFF_VNET_HDR;
 	close(sock);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

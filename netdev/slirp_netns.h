@@ -14,7 +14,9 @@
 
 /**
  * struct slirp_netns_link - a tap made in another network namespace
- * @tap_fd:	the tap (blocking)
+ * @tap_fd:	the tap (blocking; slirp_netns_join(): with IFF_VNET_HDR when
+ *		the kernel has it, see @vnet_hdr)
+ * @vnet_hdr:	@tap_fd has IFF_VNET_HDR
  * @packet_fd:	private namespaces: an unbound AF_PACKET socket of that
  *		namespace, for slirp_pump_new_packet(); else -1
  * @ifindex:	the tap's interface index in its namespace
@@ -24,6 +26,7 @@
  */
 struct slirp_netns_link {
 	int tap_fd;
+	bool vnet_hdr;
 	int packet_fd;
 	int ifindex;
 	pid_t keeper;

@@ -28,17 +28,24 @@
  *    verify them) or, where slirp_coalesce.c joined a flow's segments of
  *    one batch, sent as one GSO frame.
  *  - tap: the engine holds the tap itself (tapwarden usernet): frames are
- *    read until the queue is empty, and written one write() each (a tap
- *    takes one frame per write; there is no batched form).
+ *    read until the queue is empty, and written one writev() each (a tap
+ *    takes one frame per write; there is no batched form), after the
+ *    batch was coalesced. With IFF_VNET_HDR the tap is given checksum and
+ *    TSO offloads (TUNSETOFFLOAD), so the namespace's stack hands over
+ *    64 KiB super-frames with partial checksums, exactly as a guest does.
  */
 #include "slirp_pump.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/if_tun.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -220,20 +227,30 @@ struct slirp_pump *slirp_pump_new_packet(int packet_fd, int ifindex,
 
 /**
  * slirp_pump_new_tap() - a pump on a tap descriptor this process holds
- * @tap_fd:	non-blocking tap descriptor without IFF_VNET_HDR; owned from
- *		now on
+ * @tap_fd:	non-blocking tap descriptor; owned from now on
  * @mtu:	link MTU
+ * @vnet_hdr:	the tap has IFF_VNET_HDR (10-byte headers): offloads are
+ *		turned on and used
  * @error:	set on failure
  *
  * Return: the pump, or NULL with @error set.
  */
 struct slirp_pump *slirp_pump_new_tap(int tap_fd, unsigned int mtu,
-				      GError **error)
+				      bool vnet_hdr, GError **error)
 {
-	struct slirp_pump *pump = pump_alloc(PUMP_TAP, tap_fd, mtu, 0);
+	struct slirp_pump *pump = pump_alloc(PUMP_TAP, tap_fd, mtu,
+					     vnet_hdr ? GSO_MAX_FRAME : 0);
 
 	(void)error;
-	pump->rx_buf = g_malloc(pump->max_frame);
+	pump->vnet_hdr = vnet_hdr;
+	/* offloads only change what the namespace sends: best effort */
+	if (vnet_hdr)
+		(void)ioctl(tap_fd, TUNSETOFFLOAD,
+			    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+	else
+		for (unsigned int i = 0; i < PUMP_BATCH; i++)
+			pump->tx_iov[i][0].iov_len = 0;
+	pump->rx_buf = g_malloc(VNET_HDR_LEN + pump->slot_size);
 	return pump;
 }
 
@@ -273,7 +290,8 @@ static bool link_gone(int err)
 static void complete_checksum(const struct virtio_net_hdr *vnet,
 			      uint8_t *frame, size_t len)
 {
-	size_t start = vnet->csum_start, at = start + vnet->csum_offset;
+	size_t start = le16toh(vnet->csum_start);
+	size_t at = start + le16toh(vnet->csum_offset);
 	uint16_t csum;
 
 	if (!(vnet->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || at + 2 > len)
@@ -331,8 +349,12 @@ static void packet_receive(struct slirp_pump *pump,
 static bool tap_receive(struct slirp_pump *pump, slirp_pump_deliver_fn deliver,
 			void *opaque, GError **error)
 {
+	size_t skip = pump->tx_iov[0][0].iov_len ? VNET_HDR_LEN : 0;
+
 	for (unsigned int n = 0; n < PUMP_BATCH * 4; n++) {
-		ssize_t len = read(pump->fd, pump->rx_buf, pump->max_frame);
+		ssize_t len = read(pump->fd, pump->rx_buf,
+				   skip + pump->slot_size);
+		uint8_t *frame = pump->rx_buf + skip;
 
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -343,8 +365,12 @@ static bool tap_receive(struct slirp_pump *pump, slirp_pump_deliver_fn deliver,
 				    "the tap is gone: %s", g_strerror(errno));
 			return false;
 		}
-		if (len >= ETH_HLEN)
-			deliver(pump->rx_buf, (size_t)len, opaque);
+		if (len < (ssize_t)(skip + ETH_HLEN))
+			continue;
+		if (pump->vnet_hdr)
+			complete_checksum((struct virtio_net_hdr *)(void *)
+					  pump->rx_buf, frame, (size_t)len - skip);
+		deliver(frame, (size_t)len - skip, opaque);
 	}
 	return true;
 }
@@ -379,11 +405,6 @@ void slirp_pump_queue(struct slirp_pump *pump, const void *frame, size_t len)
 {
 	if (len > pump->max_frame)
 		return;
-	if (pump->kind == PUMP_TAP) {
-		/* a full tap queue drops the frame; TCP sends it again */
-		(void)!write(pump->fd, frame, len);
-		return;
-	}
 	if (pump->vnet_hdr && pump->tx_count &&
 	    slirp_coalesce_append(&pump->tx_state[pump->tx_count - 1],
 				  pump->tx_iov[pump->tx_count - 1][1].iov_base,
@@ -396,6 +417,32 @@ void slirp_pump_queue(struct slirp_pump *pump, const void *frame, size_t len)
 		slirp_coalesce_start(&pump->tx_state[pump->tx_count], frame, len);
 	if (++pump->tx_count == PUMP_BATCH)
 		(void)slirp_pump_flush(pump, NULL);
+}
+
+/**
+ * tap_flush() - write the batch to the tap, one frame per writev()
+ * @pump:	tap pump
+ * @error:	set when the tap is gone
+ *
+ * Return: false when the tap is gone.
+ */
+static bool tap_flush(struct slirp_pump *pump, GError **error)
+{
+	/* without IFF_VNET_HDR the first iovec is empty */
+	unsigned int first = pump->tx_iov[0][0].iov_len ? 0 : 1;
+
+	for (unsigned int i = 0; i < pump->tx_count; i++) {
+		/* a full tap queue drops the frame; TCP sends it again */
+		if (writev(pump->fd, &pump->tx_iov[i][first], 2 - (int)first) < 0 &&
+		    link_gone(errno)) {
+			pump->tx_count = 0;
+			g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+				    "the tap is gone: %s", g_strerror(errno));
+			return false;
+		}
+	}
+	pump->tx_count = 0;
+	return true;
 }
 
 /**
@@ -416,6 +463,8 @@ bool slirp_pump_flush(struct slirp_pump *pump, GError **error)
 				      pump->tx_iov[i][1].iov_base,
 				      pump->tx_iov[i][1].iov_len,
 				      &pump->tx_vnet[i]);
+	if (pump->kind == PUMP_TAP)
+		return tap_flush(pump, error);
 	while (sent < pump->tx_count) {
 		int rc = sendmmsg(pump->fd, pump->tx_msg + sent,
 				  pump->tx_count - sent, MSG_DONTWAIT);

@@ -24,7 +24,7 @@ typedef void (*slirp_pump_deliver_fn)(const uint8_t *frame, size_t len,
 struct slirp_pump *slirp_pump_new_packet(int packet_fd, int ifindex,
 					 unsigned int mtu, GError **error);
 struct slirp_pump *slirp_pump_new_tap(int tap_fd, unsigned int mtu,
-				      GError **error);
+				      bool vnet_hdr, GError **error);
 int slirp_pump_fd(const struct slirp_pump *pump);
 bool slirp_pump_receive(struct slirp_pump *pump, slirp_pump_deliver_fn deliver,
 			void *opaque, GError **error);

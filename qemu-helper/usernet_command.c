@@ -8,7 +8,9 @@
  * (SLIRP_NETNS_ADDRESS/24, default route via 10.0.2.2, MTU, lo up; IPv6 by
  * libslirp's router advertisements), with libslirp behind it in this
  * process's own namespace. Here the engine holds the tap itself, so the
- * pump reads and writes its descriptor (slirp_pump_new_tap()).
+ * pump reads and writes its descriptor (slirp_pump_new_tap()), with
+ * virtio-net headers and offloads: the namespace's stack sends 64 KiB
+ * super-frames whatever its MTU, and gets libslirp's segments joined.
  *
  * The order keeps failures clean: options are checked, PID is pinned with a
  * pidfd and its namespaces opened (then PID is checked to still be the same
@@ -211,7 +213,8 @@ int usernet_command(int argc, char **argv)
 			    g_strerror(errno));
 		goto out;
 	}
-	pump = slirp_pump_new_tap(link.tap_fd, settings.mtu, &error);
+	pump = slirp_pump_new_tap(link.tap_fd, settings.mtu, link.vnet_hdr,
+				  &error);
 	link.tap_fd = -1;
 	if (!pump)
 		goto out;
