@@ -31,8 +31,12 @@
  *    read until the queue is empty, and written one writev() each (a tap
  *    takes one frame per write; there is no batched form), after the
  *    batch was coalesced. With IFF_VNET_HDR the tap is given checksum and
- *    TSO offloads (TUNSETOFFLOAD), so the namespace's stack hands over
- *    64 KiB super-frames with partial checksums, exactly as a guest does.
+ *    TSO4 offloads (TUNSETOFFLOAD), so the namespace's stack hands over
+ *    64 KiB super-frames with partial checksums, as a guest does; not
+ *    TSO6 (libslirp's IPv6 would refuse them and they would have to be
+ *    cut), and not at MTUs of 16 KiB and more, where frames are big
+ *    already and completing checksums would only move work into the one
+ *    busy process (measured: 7.9 vs 8.3 Gbit/s up at MTU 65520).
  */
 #include "slirp_pump.h"
 
@@ -53,6 +57,7 @@
 #include "error.h"
 #include "slirp_coalesce.h"
 #include "slirp_csum.h"
+#include "slirp_segment.h"
 
 #define PUMP_BATCH		64	/* frames per sendmmsg() / read burst */
 #define RING_BLOCK_SIZE		(1u << 20)
@@ -77,6 +82,7 @@ enum pump_kind { PUMP_PACKET, PUMP_TAP };
  * @per_block:	packet: slots per ring block
  * @rx_head:	packet: next slot to look at
  * @rx_buf:	tap: one frame read at a time
+ * @seg_buf:	one segment of a TCP/IPv6 super-frame being cut
  * @tx_buf:	PUMP_BATCH slots of @slot_size bytes
  * @slot_size:	bytes per slot: @max_frame, or a GSO frame's for packet pumps
  * @vnet_hdr:	packet: the socket speaks virtio-net headers
@@ -94,6 +100,7 @@ struct slirp_pump {
 	size_t ring_len;
 	unsigned int frame_size, frame_nr, per_block, rx_head;
 	uint8_t *rx_buf;
+	uint8_t *seg_buf;
 	uint8_t *tx_buf;
 	size_t slot_size;
 	bool vnet_hdr;
@@ -122,6 +129,7 @@ static struct slirp_pump *pump_alloc(enum pump_kind kind, int fd,
 	pump->fd = fd;
 	pump->max_frame = mtu + FRAME_HEADROOM;
 	pump->slot_size = MAX(slot_size, pump->max_frame);
+	pump->seg_buf = g_malloc(pump->max_frame + 128);
 	pump->tx_buf = g_malloc(PUMP_BATCH * pump->slot_size);
 	for (unsigned int i = 0; i < PUMP_BATCH; i++) {
 		pump->tx_iov[i][0].iov_base = &pump->tx_vnet[i];
@@ -246,7 +254,7 @@ struct slirp_pump *slirp_pump_new_tap(int tap_fd, unsigned int mtu,
 	/* offloads only change what the namespace sends: best effort */
 	if (vnet_hdr)
 		(void)ioctl(tap_fd, TUNSETOFFLOAD,
-			    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+			    mtu < RING_BLOCK_SIZE / 64 ? TUN_F_CSUM | TUN_F_TSO4 : 0);
 	else
 		for (unsigned int i = 0; i < PUMP_BATCH; i++)
 			pump->tx_iov[i][0].iov_len = 0;
@@ -302,6 +310,33 @@ static void complete_checksum(const struct virtio_net_hdr *vnet,
 }
 
 /**
+ * deliver_offloaded() - pass a frame that came with a virtio-net header
+ * @pump:	the pump
+ * @vnet:	its header
+ * @frame:	the frame (its checksum may be completed in place)
+ * @len:	its length
+ * @deliver:	callback
+ * @opaque:	its argument
+ *
+ * TCP/IPv4 super-frames go whole; TCP/IPv6 ones longer than the link are
+ * cut (slirp_segment.c), since libslirp's IPv6 refuses them.
+ */
+static void deliver_offloaded(struct slirp_pump *pump,
+			      const struct virtio_net_hdr *vnet,
+			      uint8_t *frame, size_t len,
+			      slirp_pump_deliver_fn deliver, void *opaque)
+{
+	if ((vnet->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+		    VIRTIO_NET_HDR_GSO_TCPV6 && len > pump->max_frame &&
+	    slirp_segment_tcp6(frame, len, le16toh(vnet->gso_size),
+			       pump->seg_buf, pump->max_frame + 128,
+			       deliver, opaque))
+		return;
+	complete_checksum(vnet, frame, len);
+	deliver(frame, len, opaque);
+}
+
+/**
  * packet_receive() - hand every frame waiting in the ring to @deliver
  * @pump:	packet pump
  * @deliver:	callback
@@ -326,10 +361,12 @@ static void packet_receive(struct slirp_pump *pump,
 			uint8_t *frame = base + hdr->tp_mac;
 
 			if (pump->vnet_hdr)
-				complete_checksum((struct virtio_net_hdr *)(void *)
-						  (frame - VNET_HDR_LEN),
-						  frame, hdr->tp_snaplen);
-			deliver(frame, hdr->tp_snaplen, opaque);
+				deliver_offloaded(pump, (struct virtio_net_hdr *)
+						  (void *)(frame - VNET_HDR_LEN),
+						  frame, hdr->tp_snaplen,
+						  deliver, opaque);
+			else
+				deliver(frame, hdr->tp_snaplen, opaque);
 		}
 		__atomic_store_n(&hdr->tp_status, TP_STATUS_KERNEL,
 				 __ATOMIC_RELEASE);
@@ -368,9 +405,11 @@ static bool tap_receive(struct slirp_pump *pump, slirp_pump_deliver_fn deliver,
 		if (len < (ssize_t)(skip + ETH_HLEN))
 			continue;
 		if (pump->vnet_hdr)
-			complete_checksum((struct virtio_net_hdr *)(void *)
-					  pump->rx_buf, frame, (size_t)len - skip);
-		deliver(frame, (size_t)len - skip, opaque);
+			deliver_offloaded(pump, (struct virtio_net_hdr *)(void *)
+					  pump->rx_buf, frame, (size_t)len - skip,
+					  deliver, opaque);
+		else
+			deliver(frame, (size_t)len - skip, opaque);
 	}
 	return true;
 }
@@ -501,6 +540,7 @@ void slirp_pump_free(struct slirp_pump *pump)
 	if (pump->fd >= 0)
 		close(pump->fd);
 	g_free(pump->rx_buf);
+	g_free(pump->seg_buf);
 	g_free(pump->tx_buf);
 	g_free(pump);
 }

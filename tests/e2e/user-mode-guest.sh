@@ -18,7 +18,8 @@
 #   4. in the guest: DHCP (busybox udhcpc) must give 10.0.2.15/24, router
 #      10.0.2.2, DNS 10.0.2.3, MTU 9000; 10.0.2.2:$HOST_PORT must answer
 #      "hello-from-host"; IPv6: an fec0::/64 address from the router
-#      advertisement, and fec0::2 answers ping; then it serves
+#      advertisement, fec0::2 answers ping, 4 MiB sent over IPv6 TCP to a
+#      service on the host's ::1 all arrive; then it serves
 #      "hello-from-guest" once on port 7777;
 #   5. meanwhile, on the host: the helper's processes are recorded (pids,
 #      and the network namespace of the one inside it), and 127.0.0.1:$FWD_PORT
@@ -36,6 +37,7 @@ vm=$here/../vm
 USER_NAME=tw-e2e-user
 HOST_PORT=18022
 FWD_PORT=18023
+COUNT_PORT=18024
 GUEST_PORT=7777
 
 # ---- stage 1: checks, the user, re-exec in a private network namespace ------
@@ -77,6 +79,23 @@ while True:
 ' "$HOST_PORT" &
 pids+=($!)
 
+# IPv6, on ::1: counts what a connection sends, answers the count (the
+# guest's 4 MiB arrive as TSO super-frames that the engine must cut for
+# libslirp's IPv6)
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::1", int(sys.argv[1]))); s.listen(8)
+while True:
+    c, _ = s.accept(); n = 0
+    while n < 4 << 20:
+        b = c.recv(1 << 16)
+        if not b: break
+        n += len(b)
+    c.sendall(b"%d\n" % n); c.close()
+' "$COUNT_PORT" &
+pids+=($!)
+
 # host side, while the guest runs: record the helper's processes and their
 # network namespaces, and reach the guest through the forwarded port
 watch_host() {
@@ -86,7 +105,7 @@ watch_host() {
             echo "$p $(readlink "/proc/$p/ns/net" 2>/dev/null) $(readlink "/proc/$p/ns/user" 2>/dev/null)" >>"$tmp/procs"
         done
         if [[ -z $got ]]; then
-            got=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FWD_PORT && head -c 64 <&3" 2>/dev/null || true)
+            got=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$FWD_PORT && head -n 1 <&3" 2>/dev/null || true)
             [[ $got == *hello-from-guest* ]] && echo ok >"$tmp/fwd" || got=""
         fi
         sleep 0.2
@@ -131,6 +150,11 @@ done
 if command -v ping >/dev/null; then ping=ping; else ping="busybox ping"; fi
 $ping -6 -c 2 -W 3 fec0::2 >/dev/null || { echo "guest: fec0::2 does not answer ping"; exit 10; }
 echo "guest: IPv6 $addr6, fec0::2 answers"
+exec 4<>"/dev/tcp/fec0::2/$3" || { echo "guest: cannot connect to [fec0::2]:$3"; exit 11; }
+head -c 4194304 /dev/zero >&4
+read -r count <&4
+[ "$count" = 4194304 ] || { echo "guest: [fec0::2]:$3 counted ${count:-nothing} of 4194304 bytes"; exit 12; }
+echo "guest: 4 MiB over IPv6 TCP to the host"
 printf "#!/bin/sh\necho hello-from-guest\n" >/tmp/greet.sh; chmod +x /tmp/greet.sh
 timeout 120 busybox nc -l -p "$2" -e /tmp/greet.sh || { echo "guest: nobody came to port $2"; exit 8; }
 echo "guest: served port $2"
@@ -142,7 +166,7 @@ rc=0
 "$vm/run-guest" --qemu-user "$USER_NAME" --timeout "${TW_E2E_TIMEOUT:-240}" \
     --qemu-arg -netdev --qemu-arg "$netdev" \
     --qemu-arg -device --qemu-arg "virtio-net-pci,netdev=n0" \
-    -- bash -c "$guest_script" guest "$HOST_PORT" "$GUEST_PORT" 2>&1 | sed -u 's/^/  | /' ||
+    -- bash -c "$guest_script" guest "$HOST_PORT" "$GUEST_PORT" "$COUNT_PORT" 2>&1 | sed -u 's/^/  | /' ||
     rc=${PIPESTATUS[0]}
 [[ $rc == 0 ]] || fail "guest exited $rc (output above; 125: QEMU or the helper failed)"
 [[ -s $tmp/fwd ]] || fail "127.0.0.1:$FWD_PORT never answered hello-from-guest"
