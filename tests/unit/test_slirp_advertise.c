@@ -8,22 +8,15 @@
 #include <glib.h>
 
 #include "slirp_advertise.h"
+#include "slirp_csum.h"
 
 #define ETH 14
 
-/* verify_sum() - ones'-complement sum of @p over @len bytes plus @seed,
- * folded: 0xffff when a checksum inside is right */
+/* verify_sum() - the folded ones'-complement sum of @p over @len bytes
+ * plus @seed: 0xffff when a checksum inside is right */
 static unsigned int verify_sum(uint32_t seed, const uint8_t *p, size_t len)
 {
-	uint32_t sum = seed;
-
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
+	return (uint16_t)~slirp_csum_fold(slirp_csum_add(seed, p, len));
 }
 
 /* dhcp_reply() - a DHCP ACK as libslirp builds it (options padded);
