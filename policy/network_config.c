@@ -18,6 +18,11 @@
  * caller, who names only the network, can never pick another one.
  * `vlan-uplink` needs `vlan`; with it `bridge` may be left out (the taps then
  * join tapwarden's per-VLAN bridge, netdev/vlan.c).
+ *
+ * mode=user networks (parse_user_network()) take `mtu', `host-loopback' and
+ * `hostfwd' (a `;' list in QEMU's hostfwd syntax) and no `bridge'; those
+ * keys are refused elsewhere. [network user] may only be mode=user: that
+ * name is the built-in user-mode network.
  */
 
 #include "network_config.h"
@@ -28,6 +33,7 @@
 #include "config.h"
 #include "config_file.h"
 #include "error.h"
+#include "hostfwd.h"
 #include "ifname.h"
 
 #define NETWORK_GROUP_PREFIX "network "
@@ -44,11 +50,14 @@ struct network_config {
 static const char *const known_keys[] = {
 	"mode", "bridge", "vlan", "vlan-uplink", "address", "dhcp", "forward",
 	"inbound", "outbound", "isolated", "allow-users", "allow-groups",
-	"max-per-user", NULL,
+	"max-per-user", "mtu", "host-loopback", "hostfwd", NULL,
 };
 static const char *const implemented_keys[] = {
 	"mode", "bridge", "vlan", "vlan-uplink", "allow-users", "allow-groups",
-	"max-per-user", NULL,
+	"max-per-user", "mtu", "host-loopback", "hostfwd", NULL,
+};
+static const char *const user_mode_keys[] = {
+	"mtu", "host-loopback", "hostfwd", NULL,
 };
 
 /**
@@ -263,21 +272,6 @@ static bool parse_access_keys(const struct parse_ctx *ctx, GKeyFile *kf,
 }
 
 /**
- * network_free() - free a network and its lists
- * @net:	the network, or NULL
- */
-static void network_free(struct network *net)
-{
-	if (!net)
-		return;
-	g_strfreev(net->allow_users);
-	g_strfreev(net->allow_groups);
-	g_free(net);
-}
-typedef struct network network;
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
-
-/**
  * check_ifname_value() - a key whose value names an interface
  * @ctx:	parse context
  * @group:	group the key is in
@@ -345,6 +339,61 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 }
 
 /**
+ * parse_user_network() - the keys of a mode=user network
+ * @ctx:	parse context
+ * @kf:		the parsed key file
+ * @group:	the group's name, "network NAME"
+ * @net:	filled in on success
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+static bool parse_user_network(const struct parse_ctx *ctx, GKeyFile *kf,
+			       const char *group, struct network *net,
+			       GError **error)
+{
+	g_auto(GStrv) forwards = NULL;
+	g_autofree char *mtu = NULL;
+	GError *local = NULL;
+
+	if (g_key_file_has_key(kf, group, "bridge", NULL)) {
+		config_error(ctx, error, group, "bridge",
+			     "a mode=user network has no bridge");
+		return false;
+	}
+	mtu = g_key_file_get_string(kf, group, "mtu", NULL);
+	if (mtu && !network_mtu_parse(mtu, &net->mtu, &local)) {
+		config_error(ctx, error, group, "mtu", "%s", local->message);
+		g_error_free(local);
+		return false;
+	}
+	if (g_key_file_has_key(kf, group, "host-loopback", NULL)) {
+		net->host_loopback = g_key_file_get_boolean(kf, group,
+							    "host-loopback",
+							    &local);
+		if (local) {
+			g_error_free(local);
+			config_error(ctx, error, group, "host-loopback",
+				     "not true or false");
+			return false;
+		}
+	}
+	forwards = g_key_file_get_string_list(kf, group, "hostfwd", NULL, NULL);
+	for (unsigned int i = 0; forwards && forwards[i]; i++) {
+		struct slirp_forward fwd;
+
+		if (!hostfwd_parse(forwards[i], &fwd, &local)) {
+			config_error(ctx, error, group, "hostfwd", "%s",
+				     local->message);
+			g_error_free(local);
+			return false;
+		}
+		g_array_append_val(net->forwards, fwd);
+	}
+	return true;
+}
+
+/**
  * parse_network() - check one [network NAME] group and build its network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -386,9 +435,25 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 	}
 
 	mode = g_key_file_get_string(kf, group, "mode", NULL);
+	if (mode && !strcmp(mode, "user")) {
+		net->mode = NETWORK_MODE_USER;
+		return parse_user_network(ctx, kf, group, net, error);
+	}
+	if (!strcmp(name, NETWORK_USER_BUILTIN)) {
+		config_error(ctx, error, group, mode ? "mode" : NULL,
+			     "the network `" NETWORK_USER_BUILTIN "' is always mode=user");
+		return false;
+	}
+	for (unsigned int i = 0; keys && keys[i]; i++) {
+		if (g_strv_contains(user_mode_keys, keys[i])) {
+			config_error(ctx, error, group, keys[i],
+				     "only a mode=user network takes this key");
+			return false;
+		}
+	}
 	if (!mode || !strcmp(mode, "bridge")) {
 		net->mode = NETWORK_MODE_BRIDGE;
-	} else if (!strcmp(mode, "nat") || !strcmp(mode, "user")) {
+	} else if (!strcmp(mode, "nat")) {
 		config_error(ctx, error, group, "mode",
 			     "mode `%s' is not supported by tapwarden %s yet",
 			     mode, TAPWARDEN_VERSION);
@@ -418,6 +483,62 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 }
 
 /**
+ * network_new() - a network with every default
+ *
+ * Return: the network; free with network_free().
+ */
+struct network *network_new(void)
+{
+	struct network *net = g_new0(struct network, 1);
+
+	net->host_loopback = true;
+	net->forwards = g_array_new(FALSE, FALSE, sizeof(struct slirp_forward));
+	return net;
+}
+
+/**
+ * network_free() - free a network from network_new()
+ * @data:	the network, or NULL
+ */
+void network_free(void *data)
+{
+	struct network *net = data;
+
+	if (!net)
+		return;
+	if (net->forwards)
+		g_array_unref(net->forwards);
+	g_strfreev(net->allow_users);
+	g_strfreev(net->allow_groups);
+	g_free(net);
+}
+
+/**
+ * network_mtu_parse() - a user-mode MTU, SLIRP_MTU_MIN to SLIRP_MTU_MAX
+ * @text:	decimal number
+ * @mtu:	set on success
+ * @error:	set when @text is not such a number
+ *
+ * Return: true on success.
+ */
+bool network_mtu_parse(const char *text, unsigned int *mtu, GError **error)
+{
+	g_autofree char *shown = g_strescape(text, NULL);
+	guint64 value = 0;
+
+	if (!g_ascii_isdigit(text[0]) ||
+	    !g_ascii_string_to_unsigned(text, 10, SLIRP_MTU_MIN, SLIRP_MTU_MAX,
+					&value, NULL)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "MTU %s is not a number from %u to %u", shown,
+			    SLIRP_MTU_MIN, SLIRP_MTU_MAX);
+		return false;
+	}
+	*mtu = (unsigned int)value;
+	return true;
+}
+
+/**
  * network_config_load() - load and check a tapwarden.conf
  * @path:	the file
  * @must_exist:	false: a missing file is an empty configuration
@@ -441,7 +562,7 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 	gsize length;
 
 	cfg->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					      (GDestroyNotify)network_free);
+					      network_free);
 	text = config_file_read(path, &st, &length, &local);
 	if (!text) {
 		if (!must_exist &&
@@ -464,7 +585,7 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (unsigned int i = 0; groups[i]; i++) {
-		g_autoptr(network) net = g_new0(struct network, 1);
+		g_autoptr(network) net = network_new();
 		char *key;
 
 		if (!g_str_has_prefix(groups[i], NETWORK_GROUP_PREFIX)) {

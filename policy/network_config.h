@@ -26,6 +26,9 @@ enum network_mode {
  * @allow_users:	allow-users: user names or numeric uids, NULL if unset
  * @allow_groups:	allow-groups: group names or numeric gids, NULL if unset
  * @max_per_user:	max-per-user: live taps of one user at once, 0 for no limit
+ * @mtu:	user mode: `mtu', 0 when not set
+ * @host_loopback: user mode: `host-loopback' (default yes)
+ * @forwards:	user mode: `hostfwd', struct slirp_forward; never NULL
  */
 struct network {
 	char name[IFNAMSIZ];
@@ -36,10 +39,23 @@ struct network {
 	char **allow_users;
 	char **allow_groups;
 	unsigned int max_per_user;
+	unsigned int mtu;
+	bool host_loopback;
+	GArray *forwards;
 };
 
 /* Largest max-per-user accepted */
 #define NETWORK_MAX_PER_USER_LIMIT 65535
+
+/* The built-in user-mode network, served with no configuration at all */
+#define NETWORK_USER_BUILTIN "user"
+
+
+struct network *network_new(void);
+void network_free(void *net);
+typedef struct network network;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(network, network_free)
+bool network_mtu_parse(const char *text, unsigned int *mtu, GError **error);
 
 struct network_config;
 typedef struct network_config network_config;

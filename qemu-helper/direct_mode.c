@@ -47,7 +47,7 @@ bool direct_mode_available(void)
  * direct_mode_count_leases() - live taps of @uid on @network, from the kernel
  * @data:	unused (a lease_counter_fn)
  * @uid:	user
- * @network:	network name
+ * @net_name:	network name
  *
  * Direct mode has no broker to remember leases, so it scans the kernel.
  *
@@ -55,7 +55,7 @@ bool direct_mode_available(void)
  * max-per-user refuses rather than admits.
  */
 unsigned int direct_mode_count_leases(void *data, uid_t uid,
-				      const char *network)
+				      const char *net_name)
 {
 	g_autoptr(GArray) leases = lease_scan(NULL);
 	unsigned int n = 0;
@@ -65,7 +65,7 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
 	for (unsigned int i = 0; i < leases->len; i++) {
 		const struct lease *l = &g_array_index(leases, struct lease, i);
 
-		n += l->uid == uid && !strcmp(l->network, network);
+		n += l->uid == uid && !strcmp(l->network, net_name);
 	}
 	return n;
 }

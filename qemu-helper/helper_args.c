@@ -35,10 +35,17 @@ const char helper_usage[] =
 	"  --acl=FILE       bridge ACL to use instead of " TAPWARDEN_BRIDGE_ACL_FILE "\n"
 	"                   (--config or --acl: served in this process, never by tapwardend)\n"
 	"  --socket=PATH    tapwardend's socket (default $" "TAPWARDEN_SOCKET, else " TAPWARDEN_SOCKET_PATH ")\n"
+	"\n"
+	"User-mode networks (NAME `user', or mode=user in tapwarden.conf):\n"
+	"  --hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT\n"
+	"                   forward a host port to the guest (QEMU's syntax; repeatable)\n"
+	"  --mtu=N          link MTU, 1280 to 65520 (default 1500)\n"
+	"  --no-host-loopback  the gateway 10.0.2.2 does not reach the host's 127.0.0.1\n"
 	"  -h, --help       show this help and exit\n"
 	"  -V, --version    show the version and exit\n"
 	"\n"
 	"QEMU:    -netdev tap,id=n0,helper=/usr/libexec/tapwarden-helper,br=NAME\n"
+	"         -netdev tap,id=n0,\"helper=/usr/libexec/tapwarden-helper --hostfwd=tcp::2222-:22\",br=user\n"
 	"libvirt: bridge_helper = \"/usr/libexec/tapwarden-helper\" in qemu.conf\n";
 
 /**
@@ -132,6 +139,8 @@ bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
 		       GError **error)
 {
 	*args = (struct helper_args){ .fd = -1 };
+	args->hostfwds = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(args->hostfwds, NULL);
 
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -144,6 +153,18 @@ bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
 			args->help = true;
 		} else if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 			args->version = true;
+		} else if (!strcmp(arg, "--no-host-loopback")) {
+			args->no_host_loopback = true;
+		} else if (option_value(argc, argv, &i, "--hostfwd", &value, &local)) {
+			if (local)
+				goto fail;
+			/* keep the array NULL-terminated */
+			g_ptr_array_insert(args->hostfwds,
+					   (int)args->hostfwds->len - 1,
+					   g_strdup(value));
+		} else if (option_value(argc, argv, &i, "--mtu", &value, &local)) {
+			if (local || !set_once(&args->mtu, "--mtu", value, &local))
+				goto fail;
 		} else if (option_value(argc, argv, &i, "--br", &value, &local)) {
 			if (local || !set_once(&args->bridge, "--br", value, &local))
 				goto fail;
@@ -199,4 +220,6 @@ void helper_args_clear(struct helper_args *args)
 	g_clear_pointer(&args->config, g_free);
 	g_clear_pointer(&args->acl, g_free);
 	g_clear_pointer(&args->socket, g_free);
+	g_clear_pointer(&args->mtu, g_free);
+	g_clear_pointer(&args->hostfwds, g_ptr_array_unref);
 }

@@ -18,6 +18,9 @@
  * @socket:	--socket=PATH, NULL if not given
  * @help:	--help was given
  * @version:	--version was given
+ * @hostfwds:	user mode: --hostfwd= values, repeatable; NULL-terminated
+ * @mtu:	user mode: --mtu=, NULL if not given
+ * @no_host_loopback: user mode: --no-host-loopback was given
  */
 struct helper_args {
 	bool use_vnet;
@@ -28,6 +31,9 @@ struct helper_args {
 	char *socket;
 	bool help;
 	bool version;
+	GPtrArray *hostfwds;
+	char *mtu;
+	bool no_host_loopback;
 };
 
 bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,

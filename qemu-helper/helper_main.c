@@ -8,11 +8,12 @@
  * ends in die(): one line on stderr, exit status 1, and nothing left in the
  * kernel (a tap not yet sent is removed when the process exits).
  *
- * Who serves it (DESIGN.md section 1): tapwardend when its socket answers
- * (broker_client.c: the helper relays and needs no privilege), else the
- * helper itself when it holds CAP_NET_ADMIN (direct mode). --config and
- * --acl name policy files for this process, so they mean direct mode: a
- * broker's policy is its own.
+ * Who serves it (DESIGN.md section 1), in this order: user mode (the
+ * network `user' or a mode=user network: user_mode.c, no privilege
+ * needed); tapwardend when its socket answers (broker_client.c: the helper
+ * relays and needs no privilege); else the helper itself when it holds
+ * CAP_NET_ADMIN (direct mode). --config and --acl name policy files for
+ * this process, so they mean direct mode: a broker's policy is its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "peer_identity.h"
 #include "placement.h"
 #include "tap.h"
+#include "user_mode.h"
 
 /**
  * die() - print one line of error and exit 1
@@ -110,6 +112,9 @@ int main(int argc, char *argv[])
 {
 	struct helper_args args;
 	struct tap tap = { .fd = -1 };
+	g_autoptr(network) user_net = NULL;
+	struct user_options user_opts;
+	struct policy_paths paths;
 	GError *error = NULL, *broker_absent = NULL;
 	pid_t caller;
 	uid_t owner;
@@ -149,6 +154,36 @@ int main(int argc, char *argv[])
 	if (!caller_socket_check(args.fd, &caller, &owner, &error))
 		die(error);
 
+	paths = (struct policy_paths){
+		.config = args.config ? args.config : TAPWARDEN_CONFIG_FILE,
+		.config_explicit = args.config != NULL,
+		.acl = args.acl ? args.acl : TAPWARDEN_BRIDGE_ACL_FILE,
+	};
+
+	/* 1. user mode: before the broker and direct mode */
+	user_opts = (struct user_options){
+		.hostfwds = (char **)args.hostfwds->pdata,
+		.mtu = args.mtu,
+		.no_host_loopback = args.no_host_loopback,
+	};
+	user_net = user_network_lookup(&paths, args.bridge, &error);
+	if (error)
+		die(error);
+	if (user_net) {
+		if (!user_mode_serve(user_net, &user_opts, args.use_vnet,
+				     args.fd, &error))
+			die(error);
+		helper_args_clear(&args);
+		return EXIT_SUCCESS;
+	}
+	if (user_options_given(&user_opts)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "--hostfwd, --mtu and --no-host-loopback are for user-mode networks; %s is not one",
+			    args.bridge);
+		die(error);
+	}
+
+	/* 2. the broker; 3. direct mode */
 	if (!args.config && !args.acl &&
 	    !serve_through_broker(&args, &tap, &broker_absent))
 		die(broker_absent);

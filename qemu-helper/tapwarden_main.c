@@ -5,11 +5,13 @@
  *   tapwarden [--socket=PATH] list [--json]
  *   tapwarden [--socket=PATH] check USER NETWORK
  *   tapwarden [--socket=PATH] networks
+ *   tapwarden usernet PID [OPTION...]
  *
  * Each command is one request to tapwardend (broker_protocol.h) over the
  * socket the helper uses; the broker decides what the caller may see (its
  * own leases; root: all) from the kernel's credentials. This file only
- * parses the command line and prints the answers.
+ * parses the command line and prints the answers. `usernet' needs no
+ * broker: it lives in usernet_command.c.
  *
  * Exit status: 0 success (check: allowed), 1 check: denied, 2 error.
  */
@@ -22,6 +24,7 @@
 #include "config.h"
 #include "broker_socket.h"
 #include "error.h"
+#include "usernet_command.h"
 
 #define EXIT_ERROR 2
 
@@ -31,6 +34,8 @@ static const char usage[] =
 	"  list [--json]         taps held now: yours (root: everyone's)\n"
 	"  check USER NETWORK    would USER get a tap on NETWORK, and by which rule\n"
 	"  networks              the networks tapwardend serves\n"
+	"  usernet PID [OPTION...]  give the network namespace of PID a user-mode\n"
+	"                        network (no broker; `tapwarden usernet --help')\n"
 	"\n"
 	"  --socket=PATH   tapwardend's socket (default $" BROKER_SOCKET_ENV
 	", else " TAPWARDEN_SOCKET_PATH ")\n"
@@ -293,6 +298,8 @@ int main(int argc, char *argv[])
 {
 	struct cli cli = { 0 };
 
+	if (argc >= 2 && !strcmp(argv[1], "usernet"))
+		return usernet_command(argc - 1, argv + 1);
 	parse_cli(argc, argv, &cli);
 	if (!cli.nwords)
 		fail("no command (see --help)");

@@ -83,7 +83,7 @@ for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 "$tapwarden" --socket="$sock" check "$DEMO_USER" demo | sed 's/^/host| tapwarden check: /'
 
 bg_netdev="tap,id=n0,helper=${bg_helper//,/,,} --socket=$sock,br=demo"
-bg_guest_opts=(--user "$DEMO_USER")
+bg_guest_opts=(--qemu-user "$DEMO_USER")
 say "4. Booting a VM as $DEMO_USER, whose NIC is"
 echo "   -netdev $bg_netdev"
 echo "   -device virtio-net-pci,netdev=n0"

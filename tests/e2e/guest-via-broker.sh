@@ -56,7 +56,7 @@ for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 
 # QEMU as the user; the helper string names the broker's socket
 bg_netdev="tap,id=n0,helper=${bg_helper//,/,,} --socket=$sock,br=e2enet"
-bg_guest_opts=(--user "$USER_NAME")
+bg_guest_opts=(--qemu-user "$USER_NAME")
 
 note_port() {
     ip -d -o link show "$1" >>"$bg_tmp/ports"

@@ -32,7 +32,7 @@
 bg_vm_dir=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 bg_tmp=""
 bg_watch_pid=""
-bg_guest_opts=()     # more run-guest options, e.g. (--user NAME)
+bg_guest_opts=()     # more run-guest options, e.g. (--qemu-user NAME)
 
 # Print why this host cannot run a guest on a helper-made tap, and fail;
 # print nothing and succeed when it can.
