@@ -50,7 +50,7 @@ sock=$bg_tmp/broker.sock
 "$tapwardend" --socket="$sock" --config="$bg_tmp/tapwarden.conf" \
     --acl="$bg_tmp/none.conf" >"$bg_tmp/broker.log" 2>&1 &
 broker=$!
-trap 'kill "$broker" 2>/dev/null; bg_cleanup' EXIT
+trap 'kill "$broker" 2>/dev/null || true; bg_cleanup' EXIT
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 [[ -S $sock ]] || fail "tapwardend did not start: $(cat "$bg_tmp/broker.log")"
 
