@@ -25,7 +25,6 @@
 #include "caller_socket.h"
 #include "direct_mode.h"
 #include "error.h"
-#include "netlink.h"
 #include "fd_reaper.h"
 #include "peer_identity.h"
 #include "placement.h"
@@ -133,27 +132,6 @@ static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
 }
 
 /**
- * tap_master_name() - the bridge the tap was attached to
- * @tap_name:	the tap
- * @fallback:	the network's bridge, if the kernel cannot be asked
- * @out:	set to the name
- *
- * A VLAN network's tap may be on a per-VLAN bridge, not the network's
- * `bridge`: ask the kernel.
- */
-static void tap_master_name(const char *tap_name, const char *fallback,
-			    char out[IFNAMSIZ])
-{
-	g_autoptr(netlink) nl = netlink_open(NULL);
-	g_autoptr(rtnl_link) link = nl ? netlink_get_link(nl, tap_name, NULL) :
-					 NULL;
-	int master = link ? rtnl_link_get_master(link) : 0;
-
-	if (master <= 0 || !if_indextoname((unsigned int)master, out))
-		g_strlcpy(out, fallback, IFNAMSIZ);
-}
-
-/**
  * serve_tap() - BROKER_REQ_TAP: decide, create, send
  * @b:		broker
  * @sock:	connection
@@ -185,7 +163,7 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 		goto fail;
 	broker_leases_free_name(b->leases, name_hint);
 	if (!direct_mode_create_tap_named(&place, req->vnet_hdr, c->uid, holder,
-					  name_hint, &tap, error))
+					  name_hint, lease.bridge, &tap, error))
 		goto fail;
 	if (!tap_set_owner(&tap, c->uid, c->gid, error)) {
 		tap_close(&tap);
@@ -196,7 +174,6 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	lease.ifindex = (int)if_nametoindex(tap.name);
 	lease.uid = c->uid;
 	g_strlcpy(lease.network, place.network, sizeof(lease.network));
-	tap_master_name(tap.name, place.bridge, lease.bridge);
 	lease.pid = holder;
 	lease.since = (int64_t)time(NULL);
 	lease.vlan = place.vlan;
@@ -214,7 +191,7 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	else if (holder_fd >= 0)
 		close(holder_fd);
 	g_message("granted %s on bridge %s to user %s (uid %u) pid %d for %s: %s",
-		  tap.name, place.bridge, user, (unsigned int)c->uid,
+		  tap.name, lease.bridge, user, (unsigned int)c->uid,
 		  (int)holder, place.network, rule);
 	return true;
 

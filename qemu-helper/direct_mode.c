@@ -14,6 +14,7 @@
 #include "direct_mode.h"
 
 #include <string.h>
+#include <net/if.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -71,6 +72,28 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
 }
 
 /**
+ * joined_bridge() - the bridge a just-attached tap is a port of
+ * @nl:		the netlink socket of the request
+ * @tap_name:	the tap
+ * @place:	the placement (its bridge is the answer without a VLAN)
+ * @out:	set to the name (IFNAMSIZ bytes)
+ */
+static void joined_bridge(struct netlink *nl, const char *tap_name,
+			  const struct placement *place, char *out)
+{
+	g_autoptr(rtnl_link) link = NULL;
+	int master;
+
+	g_strlcpy(out, place->bridge, IFNAMSIZ);
+	if (!place->vlan)
+		return;
+	link = netlink_get_link(nl, tap_name, NULL);
+	master = link ? rtnl_link_get_master(link) : 0;
+	if (master > 0 && !if_indextoname((unsigned int)master, out))
+		g_strlcpy(out, place->bridge, IFNAMSIZ);
+}
+
+/**
  * direct_mode_create_tap_named() - a configured tap on the placement's bridge
  * @place:	where policy put the request
  * @use_vnet:	ask for IFF_VNET_HDR
@@ -78,6 +101,8 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
  * @caller:	pid recorded in the lease
  * @name_hint:	a name believed free ("tw12"), or NULL to let the kernel
  *		choose; a taken name falls back to the kernel's choice
+ * @joined:	if not NULL, set to the bridge the tap joined (a VLAN
+ *		network's tap may be on a per-VLAN bridge, not place->bridge)
  * @tap:	filled in on success; the caller owns its fd
  * @error:	set on failure; then nothing is left in the kernel
  *
@@ -85,8 +110,8 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
  */
 bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 				  uid_t owner, pid_t caller,
-				  const char *name_hint, struct tap *tap,
-				  GError **error)
+				  const char *name_hint, char *joined,
+				  struct tap *tap, GError **error)
 {
 	g_autoptr(netlink) nl = NULL;
 	g_autofree char *alias = NULL;
@@ -123,6 +148,8 @@ bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 		tap_close(tap);
 		return false;
 	}
+	if (joined)
+		joined_bridge(nl, tap->name, place, joined);
 	return true;
 }
 
@@ -142,5 +169,5 @@ bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
 			    GError **error)
 {
 	return direct_mode_create_tap_named(place, use_vnet, owner, caller,
-					    NULL, tap, error);
+					    NULL, NULL, tap, error);
 }

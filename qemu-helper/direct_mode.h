@@ -17,8 +17,8 @@ unsigned int direct_mode_count_leases(void *data, uid_t uid,
 				      const char *network);
 bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 				  uid_t owner, pid_t caller,
-				  const char *name_hint, struct tap *tap,
-				  GError **error);
+				  const char *name_hint, char *joined,
+				  struct tap *tap, GError **error);
 bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
 			    uid_t owner, pid_t caller, struct tap *tap,
 			    GError **error);
