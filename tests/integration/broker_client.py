@@ -97,8 +97,15 @@ def run_case(path, case):
         time.sleep(30)
         return
     if case == "hangup-after-request":
-        sock.send(message(REQ_TAP, attr(BA_NAME, sys.argv[3].encode())))
+        # a complete request, with a socket standing in for QEMU's, so the
+        # broker makes the tap; then gone before the reply can be sent
+        qemu, helper_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.sendmsg([message(REQ_TAP, attr(BA_NAME, sys.argv[3].encode()))],
+                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       struct.pack("=i", helper_end.fileno()))])
         sock.close()
+        helper_end.close()
+        qemu.close()
         print("hung up")
         return
     if case == "two-fds":
