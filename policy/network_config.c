@@ -23,6 +23,10 @@
  * `hostfwd' (a `;' list in QEMU's hostfwd syntax) and no `bridge'; those
  * keys are refused elsewhere. [network user] may only be mode=user: that
  * name is the built-in user-mode network.
+ *
+ * mode=nat networks take `address', `dhcp' and `forward' (read by
+ * nat_config.c), and check_across_networks() refuses what two networks must
+ * not share (overlapping subnets, a bridge, a forwarded host port).
  */
 
 #include "network_config.h"
@@ -54,7 +58,11 @@ static const char *const known_keys[] = {
 };
 static const char *const implemented_keys[] = {
 	"mode", "bridge", "vlan", "vlan-uplink", "allow-users", "allow-groups",
-	"max-per-user", "mtu", "host-loopback", "hostfwd", NULL,
+	"max-per-user", "mtu", "host-loopback", "hostfwd",
+	"address", "dhcp", "forward", NULL,
+};
+static const char *const nat_mode_keys[] = {
+	"address", "dhcp", "forward", NULL,
 };
 static const char *const user_mode_keys[] = {
 	"mtu", "host-loopback", "hostfwd", NULL,
@@ -451,13 +459,27 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 			return false;
 		}
 	}
+	for (unsigned int i = 0; keys && keys[i]; i++) {
+		if ((!mode || strcmp(mode, "nat")) &&
+		    g_strv_contains(nat_mode_keys, keys[i])) {
+			config_error(ctx, error, group, keys[i],
+				     "only a mode=nat network takes this key");
+			return false;
+		}
+	}
 	if (!mode || !strcmp(mode, "bridge")) {
 		net->mode = NETWORK_MODE_BRIDGE;
 	} else if (!strcmp(mode, "nat")) {
-		config_error(ctx, error, group, "mode",
-			     "mode `%s' is not supported by tapwarden %s yet",
-			     mode, TAPWARDEN_VERSION);
-		return false;
+		const char *bad_key = NULL;
+
+		net->mode = NETWORK_MODE_NAT;
+		if (!nat_network_parse(kf, group, net, &bad_key, &local)) {
+			config_error(ctx, error, group, bad_key, "%s",
+				     local->message);
+			g_error_free(local);
+			return false;
+		}
+		return parse_access_keys(ctx, kf, group, net, error);
 	} else {
 		g_autofree char *shown = g_strescape(mode, NULL);
 
@@ -493,6 +515,7 @@ struct network *network_new(void)
 
 	net->host_loopback = true;
 	net->forwards = g_array_new(FALSE, FALSE, sizeof(struct slirp_forward));
+	nat_settings_init(&net->nat);
 	return net;
 }
 
@@ -508,6 +531,7 @@ void network_free(void *data)
 		return;
 	if (net->forwards)
 		g_array_unref(net->forwards);
+	nat_settings_clear(&net->nat);
 	g_strfreev(net->allow_users);
 	g_strfreev(net->allow_groups);
 	g_free(net);
@@ -536,6 +560,32 @@ bool network_mtu_parse(const char *text, unsigned int *mtu, GError **error)
 	}
 	*mtu = (unsigned int)value;
 	return true;
+}
+
+/**
+ * check_across_networks() - what networks must not share (nat_config.c)
+ * @ctx:	parse context
+ * @cfg:	every network of the file
+ * @error:	set on failure, with file, line, group and key
+ *
+ * Return: true on success.
+ */
+static bool check_across_networks(const struct parse_ctx *ctx,
+				  const struct network_config *cfg,
+				  GError **error)
+{
+	g_autoptr(GPtrArray) nets = network_config_list(cfg);
+	const struct network *bad = NULL;
+	const char *bad_key = NULL;
+	g_autofree char *group = NULL;
+	GError *local = NULL;
+
+	if (nat_config_check(nets, &bad, &bad_key, &local))
+		return true;
+	group = g_strconcat(NETWORK_GROUP_PREFIX, bad->name, NULL);
+	config_error(ctx, error, group, bad_key, "%s", local->message);
+	g_error_free(local);
+	return false;
 }
 
 /**
@@ -598,6 +648,8 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 		key = net->name;
 		g_hash_table_insert(cfg->networks, key, g_steal_pointer(&net));
 	}
+	if (!check_across_networks(&ctx, cfg, error))
+		return NULL;
 	return g_steal_pointer(&cfg);
 }
 

@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <glib.h>
 
+#include "nat_config.h"
+
 enum network_mode {
 	NETWORK_MODE_BRIDGE,
 	NETWORK_MODE_NAT,
@@ -29,6 +31,7 @@ enum network_mode {
  * @mtu:	user mode: `mtu', 0 when not set
  * @host_loopback: user mode: `host-loopback' (default yes)
  * @forwards:	user mode: `hostfwd', struct slirp_forward; never NULL
+ * @nat:	mode=nat: address, dhcp, forward (policy/nat_config.c)
  */
 struct network {
 	char name[IFNAMSIZ];
@@ -42,6 +45,7 @@ struct network {
 	unsigned int mtu;
 	bool host_loopback;
 	GArray *forwards;
+	struct nat_settings nat;
 };
 
 /* Largest max-per-user accepted */

@@ -147,6 +147,7 @@ bool policy_decide(const struct policy_query *q, const char *name,
 	}
 	g_strlcpy(out->bridge, net->bridge, sizeof(out->bridge));
 	out->vlan = net->vlan;
+	out->nat = net->mode == NETWORK_MODE_NAT;
 	g_strlcpy(out->vlan_uplink, net->vlan_uplink, sizeof(out->vlan_uplink));
 	if (rule)
 		*rule = g_steal_pointer(&why);

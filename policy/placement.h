@@ -30,12 +30,14 @@ struct policy_paths {
  * @bridge:	the bridge the tap joins ("" with a per-VLAN bridge only)
  * @vlan:	the network's VLAN (1-4094), 0 for none; never the caller's
  * @vlan_uplink: the network's vlan-uplink, or ""
+ * @nat:	the network is mode=nat: only the broker can serve it
  */
 struct placement {
 	char network[IFNAMSIZ];
 	char bridge[IFNAMSIZ];
 	unsigned int vlan;
 	char vlan_uplink[IFNAMSIZ];
+	bool nat;
 };
 
 /* live taps of @uid on @network, for max-per-user */

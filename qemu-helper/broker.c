@@ -20,6 +20,7 @@
 #include <time.h>
 #include <net/if.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "broker_socket.h"
 #include "caller_socket.h"
@@ -132,6 +133,49 @@ static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
 }
 
 /**
+ * nat_network_ready() - a NAT network is made before its tap joins it
+ * @b:		broker
+ * @place:	what policy decided
+ * @error:	set when the network cannot be made
+ *
+ * Return: true when @place is no NAT network or it is ready.
+ */
+static bool nat_network_ready(struct broker *b, const struct placement *place,
+			      GError **error)
+{
+	const struct network *net = network_config_find(b->cfg, place->network);
+
+	return !net || net->mode != NETWORK_MODE_NAT ||
+	       nat_networks_ensure(b->nat, net, error);
+}
+
+/**
+ * nat_state_attrs() - a NAT network's state, in its REP_NETWORK
+ * @b:		broker
+ * @net:	the network
+ * @msg:	its message
+ */
+static void nat_state_attrs(struct broker *b, const struct network *net,
+			    struct broker_msg *msg)
+{
+	struct nat_network_state st;
+	struct in_addr gw = { .s_addr = htonl(net->nat.gateway) };
+	char addr[INET_ADDRSTRLEN], text[BROKER_ADDRESS_MAX + 1];
+
+	if (net->mode != NETWORK_MODE_NAT)
+		return;
+	nat_networks_state(b->nat, net, &st);
+	g_snprintf(text, sizeof(text), "%s/%u",
+		   inet_ntop(AF_INET, &gw, addr, sizeof(addr)), net->nat.prefix);
+	broker_msg_set_str(msg, BA_ADDRESS, text);
+	broker_msg_set_u32(msg, BA_RULES, st.rules);
+	if (net->nat.dhcp) {
+		broker_msg_set_u32(msg, BA_DNSMASQ_PID, (uint32_t)st.dnsmasq_pid);
+		broker_msg_set_u32(msg, BA_DHCP_LEASES, st.leases);
+	}
+}
+
+/**
  * serve_tap() - BROKER_REQ_TAP: decide, create, send
  * @b:		broker
  * @sock:	connection
@@ -160,6 +204,8 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 		return false;
 	if (!broker_leases_refresh(b->leases, error) ||
 	    !policy_decide(&q, req->name, &place, &rule, error))
+		goto fail;
+	if (!nat_network_ready(b, &place, error))
 		goto fail;
 	broker_leases_free_name(b->leases, name_hint);
 	if (!direct_mode_create_tap_named(&place, req->vnet_hdr, c->uid, holder,
@@ -353,6 +399,7 @@ static bool serve_networks(struct broker *b, int sock, const struct caller *c,
 		broker_msg_set_u32(&msg, BA_LIMIT, net->max_per_user);
 		broker_msg_set_u32(&msg, BA_ALLOWED,
 				   access_network_allows(net, c, &why));
+		nat_state_attrs(b, net, &msg);
 		if (!broker_send(sock, &msg, -1, error))
 			return false;
 	}

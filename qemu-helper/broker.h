@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "broker_leases.h"
+#include "nat_networks.h"
 #include "network_config.h"
 
 /**
@@ -18,6 +19,7 @@
  * @config_explicit:	--config was given: the file must exist
  * @acl_path:		bridge.conf
  * @leases:		live leases
+ * @nat:		the NAT networks made (nat_networks.c)
  */
 struct broker {
 	struct network_config *cfg;
@@ -25,6 +27,7 @@ struct broker {
 	bool config_explicit;
 	const char *acl_path;
 	struct broker_leases *leases;
+	struct nat_networks *nat;
 };
 
 bool broker_load_config(struct broker *b, GError **error);

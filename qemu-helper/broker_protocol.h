@@ -19,6 +19,7 @@
 #define BROKER_TEXT_MAX		1024	/* BA_TEXT bytes */
 #define BROKER_USER_MAX		64	/* BA_USER bytes */
 #define BROKER_MODE_MAX		15	/* BA_MODE bytes */
+#define BROKER_ADDRESS_MAX	18	/* BA_ADDRESS bytes: 255.255.255.255/32 */
 
 enum broker_msg_type {
 	BROKER_REQ_TAP = 1,	/* a tap for NAME; QEMU's socket may ride along */
@@ -49,6 +50,12 @@ enum broker_attr {
 	BA_COUNT,	/* u32 */
 	BA_LIMIT,	/* u32: max-per-user, 0 for none */
 	BA_VLAN,	/* u32: VLAN of a lease */
+	BA_INBOUND,	/* u64: rate to the guest (QoS) */
+	BA_OUTBOUND,	/* u64: rate from the guest (QoS) */
+	BA_ADDRESS,	/* string <= BROKER_ADDRESS_MAX: a NAT network's GW/PREFIX */
+	BA_RULES,	/* u8 0/1: a NAT network's nftables rules are all present */
+	BA_DNSMASQ_PID,	/* u32: a NAT network's dnsmasq, 0 when none runs */
+	BA_DHCP_LEASES,	/* u32: a NAT network's DHCP leases */
 	BA__COUNT,
 };
 
@@ -74,6 +81,12 @@ struct broker_msg {
 	uint32_t count;
 	uint32_t limit;
 	uint32_t vlan;
+	uint64_t inbound;
+	uint64_t outbound;
+	char address[BROKER_ADDRESS_MAX + 1];
+	bool rules;
+	uint32_t dnsmasq_pid;
+	uint32_t dhcp_leases;
 };
 
 #define BROKER_HAS(msg, attr) (((msg)->present >> (attr)) & 1u)

@@ -101,6 +101,12 @@ static void serve_directly(const struct helper_args *args,
 	    !policy_place(&paths, &c, direct_mode_count_leases, NULL,
 			  args->bridge, &place, &error))
 		die(error);
+	if (place.nat) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
+			    "%s is a NAT network: only tapwardend serves it (its DHCP and DNS need supervising); start tapwardend",
+			    place.network);
+		die(error);
+	}
 	if (!direct_mode_create_tap(&place, args->use_vnet, c.uid, c.pid, tap,
 				    &error) ||
 	    !tap_set_owner(tap, c.uid, c.gid, &error))

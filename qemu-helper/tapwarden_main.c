@@ -229,6 +229,27 @@ static int cmd_check(const struct cli *cli)
 }
 
 /**
+ * print_nat_state() - a NAT network's state, on a line below its own
+ * @msg:	its REP_NETWORK
+ */
+static void print_nat_state(const struct broker_msg *msg)
+{
+	char dnsmasq[64] = "dhcp=no";
+
+	if (!BROKER_HAS(msg, BA_ADDRESS))
+		return;
+	if (BROKER_HAS(msg, BA_DNSMASQ_PID) && msg->dnsmasq_pid)
+		g_snprintf(dnsmasq, sizeof(dnsmasq),
+			   "dnsmasq running (pid %u), %u leases",
+			   msg->dnsmasq_pid, msg->dhcp_leases);
+	else if (BROKER_HAS(msg, BA_DNSMASQ_PID))
+		g_snprintf(dnsmasq, sizeof(dnsmasq),
+			   "dnsmasq not running, %u leases", msg->dhcp_leases);
+	printf("  nat: address %s, rules %s, %s\n", msg->address,
+	       msg->rules ? "present" : "missing", dnsmasq);
+}
+
+/**
  * cmd_networks() - tapwarden networks
  * @cli:	command line
  *
@@ -256,6 +277,7 @@ static int cmd_networks(const struct cli *cli)
 		printf("%-15s %-6s %-15s %-5u %-6s %-4s %s\n", msg.name,
 		       msg.mode, msg.bridge[0] ? msg.bridge : "-", msg.count,
 		       limit, msg.allowed ? "yes" : "no", msg.text);
+		print_nat_state(&msg);
 	}
 	close(sock);
 	return EXIT_SUCCESS;

@@ -19,6 +19,11 @@
  * refused and the old configuration stays); SIGTERM and SIGINT stop the
  * loop, and the socket is removed if this process made it. Logs go to the
  * journal under systemd, to stderr otherwise.
+ *
+ * NAT networks (nat_networks.c) are reconciled with the kernel at start and
+ * after each SIGHUP; their dnsmasqs are started by a launcher process
+ * forked first of all (dnsmasq_launcher.c), since the broker itself
+ * executes nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +40,9 @@
 #include "broker.h"
 #include "broker_socket.h"
 #include "error.h"
+#include "dnsmasq_launcher.h"
 #include "fd_reaper.h"
+#include "nat_networks.h"
 #include "netlink.h"
 #include "vlan.h"
 
@@ -45,6 +52,8 @@
 #define MAX_CLIENTS_PER_UID 8
 #define MAX_STUCK_FDS_PER_UID 16
 #define SD_LISTEN_FDS_START 3
+/* dnsmasq's lease and pid files (systemd's RuntimeDirectory) */
+#define NAT_RUN_DIR "/run/tapwarden"
 
 /**
  * struct daemon - the running broker
@@ -319,6 +328,7 @@ static gboolean on_sighup(gpointer data)
 	if (broker_load_config(&d->broker, &error)) {
 		g_message("reloaded %s: %u networks", d->broker.config_path,
 			  network_config_count(d->broker.cfg));
+		nat_networks_reconcile(d->broker.nat, d->broker.cfg);
 	} else {
 		g_warning("reload refused, the previous configuration stays: %s",
 			  error->message);
@@ -476,6 +486,8 @@ G_NORETURN static void die(GError *error)
 int main(int argc, char *argv[])
 {
 	g_autofree char *socket_path = NULL, *config = NULL, *acl = NULL;
+	g_autofree char *run_dir = NULL;
+	int launcher_fd;
 	gboolean version = FALSE;
 	GOptionEntry entries[] = {
 		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path,
@@ -484,6 +496,8 @@ int main(int argc, char *argv[])
 		  "networks (default " TAPWARDEN_CONFIG_FILE ")", "FILE" },
 		{ "acl", 0, 0, G_OPTION_ARG_FILENAME, &acl,
 		  "bridge.conf for plain bridge names (default " TAPWARDEN_BRIDGE_ACL_FILE ")", "FILE" },
+		{ "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &run_dir,
+		  "NAT networks' dnsmasq lease and pid files (default " NAT_RUN_DIR ")", "DIR" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version,
 		  "print the version", NULL },
 		{ NULL },
@@ -507,6 +521,13 @@ int main(int argc, char *argv[])
 		return EXIT_SUCCESS;
 	}
 
+	/* before any thread and any confinement: the broker executes nothing */
+	launcher_fd = dnsmasq_launcher_spawn(run_dir ? run_dir : NAT_RUN_DIR,
+					     &error);
+	if (launcher_fd < 0)
+		die(error);
+	d.broker.nat = nat_networks_new(launcher_fd,
+					run_dir ? run_dir : NAT_RUN_DIR);
 	d.broker.config_path = config ? config : TAPWARDEN_CONFIG_FILE;
 	d.broker.config_explicit = config != NULL;
 	d.broker.acl_path = acl ? acl : TAPWARDEN_BRIDGE_ACL_FILE;
@@ -516,6 +537,7 @@ int main(int argc, char *argv[])
 	if (!d.broker.leases)
 		die(error);
 	remove_stale_vlan_bridges();
+	nat_networks_reconcile(d.broker.nat, d.broker.cfg);
 
 	if (!socket_path && systemd_socket(&d.listen_fd, &error)) {
 		g_message("listening on the socket systemd passed");
@@ -553,6 +575,7 @@ int main(int argc, char *argv[])
 	g_main_loop_unref(d.loop);
 	g_hash_table_unref(d.per_uid);
 	broker_leases_free(d.broker.leases);
+	nat_networks_free(d.broker.nat);
 	network_config_free(d.broker.cfg);
 	g_free(d.made_path);
 	return EXIT_SUCCESS;
