@@ -443,6 +443,14 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 	}
 
 	mode = g_key_file_get_string(kf, group, "mode", NULL);
+	for (unsigned int i = 0; keys && keys[i]; i++) {
+		if ((!mode || strcmp(mode, "nat")) &&
+		    g_strv_contains(nat_mode_keys, keys[i])) {
+			config_error(ctx, error, group, keys[i],
+				     "only a mode=nat network takes this key");
+			return false;
+		}
+	}
 	if (mode && !strcmp(mode, "user")) {
 		net->mode = NETWORK_MODE_USER;
 		return parse_user_network(ctx, kf, group, net, error);
@@ -456,14 +464,6 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		if (g_strv_contains(user_mode_keys, keys[i])) {
 			config_error(ctx, error, group, keys[i],
 				     "only a mode=user network takes this key");
-			return false;
-		}
-	}
-	for (unsigned int i = 0; keys && keys[i]; i++) {
-		if ((!mode || strcmp(mode, "nat")) &&
-		    g_strv_contains(nat_mode_keys, keys[i])) {
-			config_error(ctx, error, group, keys[i],
-				     "only a mode=nat network takes this key");
 			return false;
 		}
 	}

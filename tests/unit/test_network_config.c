@@ -146,8 +146,6 @@ static void test_unimplemented_feature_is_refused_not_ignored(void)
 	assert_refused("[network lab]\nbridge = br0\nisolated = yes\n",
 		       (const char *[]){ ":3:", "isolated", "not supported",
 					 NULL });
-	assert_refused("[network lab]\nmode = nat\nbridge = br0\n",
-		       (const char *[]){ ":2:", "mode", "not supported", NULL });
 }
 
 static void test_one_bad_network_refuses_the_whole_file(void)
