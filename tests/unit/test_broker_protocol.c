@@ -250,6 +250,12 @@ static void test_round_trip_rep_network(void)
 	broker_msg_set_u32(&msg, BA_LIMIT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 1);
 	assert_round_trip(&msg);
+	/* a NAT network's state */
+	broker_msg_set_str(&msg, BA_ADDRESS, "255.255.255.254/30");
+	broker_msg_set_u32(&msg, BA_RULES, 1);
+	broker_msg_set_u32(&msg, BA_DNSMASQ_PID, 4194304);
+	broker_msg_set_u32(&msg, BA_DHCP_LEASES, 253);
+	assert_round_trip(&msg);
 }
 
 static void test_set_str_cuts_to_the_bound(void)
@@ -874,6 +880,10 @@ static void test_socket_largest_message_is_accepted(void)
 	broker_msg_set_u32(&msg, BA_COUNT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_LIMIT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 1);
+	broker_msg_set_str(&msg, BA_ADDRESS, "255.255.255.254/30");
+	broker_msg_set_u32(&msg, BA_RULES, 1);
+	broker_msg_set_u32(&msg, BA_DNSMASQ_PID, UINT32_MAX);
+	broker_msg_set_u32(&msg, BA_DHCP_LEASES, UINT32_MAX);
 	g_assert_true(broker_send(sv[0], &msg, -1, &error));
 	g_assert_no_error(error);
 	g_assert_true(broker_recv(sv[1], &got, &fd, &error));
