@@ -315,6 +315,7 @@ static pid_t spawn(char **argv, int *pidfd, GError **error)
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		setsid();
+		signal(SIGPIPE, SIG_DFL);	/* ignored here, not in dnsmasq */
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);
 		/* stdout and stderr: the broker's log */

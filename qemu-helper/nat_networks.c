@@ -147,13 +147,6 @@ void nat_networks_free(struct nat_networks *nn)
 }
 
 static bool dnsmasq_start(struct nat_entry *e, GError **error);
-
-/**
- * on_restart() - the back-off is over: start dnsmasq again
- * @data:	entry
- *
- * Return: G_SOURCE_REMOVE.
- */
 static gboolean on_restart(gpointer data);
 
 /**
@@ -170,6 +163,12 @@ static void schedule_restart(struct nat_entry *e)
 	e->restart_id = g_timeout_add(delay, on_restart, e);
 }
 
+/**
+ * on_restart() - the back-off is over: start dnsmasq again
+ * @data:	entry
+ *
+ * Return: G_SOURCE_REMOVE.
+ */
 static gboolean on_restart(gpointer data)
 {
 	struct nat_entry *e = data;
@@ -279,10 +278,14 @@ static bool entry_apply(struct nat_networks *nn, const struct network *net,
 	g_array_append_vals(e->nat.forwards, net->nat.forwards->data,
 			    net->nat.forwards->len);
 	e->failures = 0;
-	if (net->nat.dhcp ? dnsmasq_start(e, error) :
-			    (dnsmasq_forget(e),
-			     dnsmasq_launcher_stop(nn->launcher, e->name, error)))
-		return true;
+	if (net->nat.dhcp) {
+		if (dnsmasq_start(e, error))
+			return true;
+	} else {
+		dnsmasq_forget(e);	/* dhcp=no: none may run */
+		if (dnsmasq_launcher_stop(nn->launcher, e->name, error))
+			return true;
+	}
 	if (is_new) {
 		g_hash_table_remove(nn->entries, net->name);
 		nat_nft_remove(net->name, NULL);
