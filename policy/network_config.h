@@ -9,6 +9,8 @@
 #include <net/if.h>
 #include <glib.h>
 
+#include "qos.h"
+
 enum network_mode {
 	NETWORK_MODE_BRIDGE,
 	NETWORK_MODE_NAT,
@@ -29,6 +31,7 @@ enum network_mode {
  * @mtu:	user mode: `mtu', 0 when not set
  * @host_loopback: user mode: `host-loopback' (default yes)
  * @forwards:	user mode: `hostfwd', struct slirp_forward; never NULL
+ * @limits:	`inbound' and `outbound' (policy/rate.c); rate 0: none
  */
 struct network {
 	char name[IFNAMSIZ];
@@ -42,6 +45,7 @@ struct network {
 	unsigned int mtu;
 	bool host_loopback;
 	GArray *forwards;
+	struct qos_limits limits;
 };
 
 /* Largest max-per-user accepted */

@@ -148,6 +148,7 @@ bool policy_decide(const struct policy_query *q, const char *name,
 	g_strlcpy(out->bridge, net->bridge, sizeof(out->bridge));
 	out->vlan = net->vlan;
 	g_strlcpy(out->vlan_uplink, net->vlan_uplink, sizeof(out->vlan_uplink));
+	out->limits = net->limits;
 	if (rule)
 		*rule = g_steal_pointer(&why);
 	return true;

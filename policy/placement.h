@@ -30,12 +30,15 @@ struct policy_paths {
  * @bridge:	the bridge the tap joins ("" with a per-VLAN bridge only)
  * @vlan:	the network's VLAN (1-4094), 0 for none; never the caller's
  * @vlan_uplink: the network's vlan-uplink, or ""
+ * @limits:	the network's rate limits, lowered by the caller's options
+ *		(rate_narrow()); rate 0: none
  */
 struct placement {
 	char network[IFNAMSIZ];
 	char bridge[IFNAMSIZ];
 	unsigned int vlan;
 	char vlan_uplink[IFNAMSIZ];
+	struct qos_limits limits;
 };
 
 /* live taps of @uid on @network, for max-per-user */

@@ -20,6 +20,10 @@
  * again without asking the broker. When the holder exits and its tap is
  * still there, the broker removes it; at start, a lease whose holder is
  * gone is removed the same way.
+ *
+ * A tap's IFB (netdev/qos.c, outbound limits) does not go with the tap:
+ * lease_ended() removes it, and at start every IFB whose tap is gone (the
+ * broker was not running when it went) is removed.
  */
 #include "broker_leases.h"
 
@@ -32,6 +36,7 @@
 #include "error.h"
 #include "link_watch.h"
 #include "netlink.h"
+#include "qos.h"
 #include "tap.h"
 
 /**
@@ -142,10 +147,15 @@ int broker_leases_holders_fd(struct broker_leases *bl)
  * @bl:		table
  * @lease:	the lease that ended
  *
- * Later per-tap state (rules, shaping) is removed here.
+ * Per-tap state the kernel does not remove with the tap goes here: its
+ * IFB (netdev/qos.c).
  */
 static void lease_ended(struct broker_leases *bl, const struct lease *lease)
 {
+	g_autoptr(netlink) nl = netlink_open(NULL);
+
+	if (nl)
+		qos_remove(nl, lease->ifname, lease->ifindex);
 	g_info("lease ended: %s uid=%u net=%s pid=%d", lease->ifname,
 	       (unsigned int)lease->uid, lease->network, (int)lease->pid);
 	g_hash_table_remove(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex));
@@ -199,6 +209,23 @@ bool broker_leases_rescan(struct broker_leases *bl, GError **error)
 }
 
 /**
+ * remove_orphan_ifbs() - remove the IFBs of taps that went while no
+ * broker watched
+ */
+static void remove_orphan_ifbs(void)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	unsigned int n;
+
+	if (!nl)
+		return;
+	n = qos_remove_orphans(nl);
+	if (n)
+		g_message("removed %u IFB device%s of taps that are gone", n,
+			  n == 1 ? "" : "s");
+}
+
+/**
  * broker_leases_new() - subscribe to link events, then scan the kernel
  * @error:	set on failure
  *
@@ -227,6 +254,7 @@ struct broker_leases *broker_leases_new(GError **error)
 		broker_leases_free(bl);
 		return NULL;
 	}
+	remove_orphan_ifbs();
 	return bl;
 }
 

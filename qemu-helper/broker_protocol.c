@@ -55,6 +55,8 @@ static const struct attr_spec attr_specs[BA__COUNT] = {
 	[BA_COUNT] = NUM(ATTR_U32, count),
 	[BA_LIMIT] = NUM(ATTR_U32, limit),
 	[BA_VLAN] = NUM(ATTR_U32, vlan),
+	[BA_INBOUND] = NUM(ATTR_U64, inbound),
+	[BA_OUTBOUND] = NUM(ATTR_U64, outbound),
 };
 
 #define BIT(attr) (1u << (attr))
@@ -72,7 +74,8 @@ struct type_spec {
 };
 
 static const struct type_spec type_specs[] = {
-	{ BROKER_REQ_TAP, BIT(BA_NAME), BIT(BA_VNET_HDR) },
+	{ BROKER_REQ_TAP, BIT(BA_NAME),
+	  BIT(BA_VNET_HDR) | BIT(BA_INBOUND) | BIT(BA_OUTBOUND) },
 	{ BROKER_REQ_LIST, 0, 0 },
 	{ BROKER_REQ_CHECK, BIT(BA_USER) | BIT(BA_NAME), 0 },
 	{ BROKER_REQ_NETWORKS, 0, 0 },
@@ -80,7 +83,7 @@ static const struct type_spec type_specs[] = {
 	{ BROKER_REP_ERROR, BIT(BA_CODE) | BIT(BA_TEXT), 0 },
 	{ BROKER_REP_LEASE, BIT(BA_IFNAME) | BIT(BA_UID) | BIT(BA_USER) |
 	  BIT(BA_NAME) | BIT(BA_PID) | BIT(BA_SINCE),
-	  BIT(BA_BRIDGE) | BIT(BA_VLAN) },
+	  BIT(BA_BRIDGE) | BIT(BA_VLAN) | BIT(BA_INBOUND) | BIT(BA_OUTBOUND) },
 	{ BROKER_REP_CHECK, BIT(BA_ALLOWED) | BIT(BA_TEXT), 0 },
 	{ BROKER_REP_NETWORK, BIT(BA_NAME) | BIT(BA_MODE),
 	  BIT(BA_BRIDGE) | BIT(BA_TEXT) | BIT(BA_COUNT) | BIT(BA_LIMIT) |

@@ -49,6 +49,8 @@ enum broker_attr {
 	BA_COUNT,	/* u32 */
 	BA_LIMIT,	/* u32: max-per-user, 0 for none */
 	BA_VLAN,	/* u32: VLAN of a lease */
+	BA_INBOUND,	/* u64: rate to the guest, bits/s (asked, or in force) */
+	BA_OUTBOUND,	/* u64: rate from the guest, bits/s (likewise) */
 	BA__COUNT,
 };
 
@@ -74,6 +76,8 @@ struct broker_msg {
 	uint32_t count;
 	uint32_t limit;
 	uint32_t vlan;
+	uint64_t inbound;
+	uint64_t outbound;
 };
 
 #define BROKER_HAS(msg, attr) (((msg)->present >> (attr)) & 1u)
