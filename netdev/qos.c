@@ -313,6 +313,23 @@ static int ifb_tap_index(struct rtnl_link *link)
 }
 
 /**
+ * ifb_is_ours() - is @link an IFB that tapwarden made
+ * @link:	a link named twi<N>
+ *
+ * An IFB of that name is ours with our alias, or with none: the alias is
+ * set right after creation, so a helper killed in between leaves none.
+ *
+ * Return: true when it is.
+ */
+static bool ifb_is_ours(struct rtnl_link *link)
+{
+	const char *alias = rtnl_link_get_ifalias(link);
+
+	return !g_strcmp0(rtnl_link_get_type(link), "ifb") &&
+	       (!alias || !*alias || g_str_has_prefix(alias, QOS_IFB_ALIAS_PREFIX));
+}
+
+/**
  * make_ifb() - create the tap's IFB, record the tap in its alias, up
  * @nl:		socket
  * @ifb:	its name
@@ -343,9 +360,15 @@ static bool make_ifb(struct netlink *nl, const char *ifb, const char *tap_name,
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
-	/* tw<N> is new, so an existing twi<N> belonged to a tap now gone */
-	if (old && ifb_tap_index(old) != tap_index &&
-	    !netlink_delete_link(nl, ifb, error))
+	/* tw<N> is new, so an IFB twi<N> of ours belonged to a tap now gone;
+	 * anything else of that name is someone else's: leave it */
+	if (old && !ifb_is_ours(old)) {
+		g_set_error(error, TW_ERROR, TW_ERROR_EXISTS,
+			    "cannot limit %s's outbound traffic: %s exists and is not tapwarden's IFB",
+			    tap_name, ifb);
+		return false;
+	}
+	if (old && !netlink_delete_link(nl, ifb, error))
 		return false;
 	if (rtnl_link_set_type(link, "ifb") < 0) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
@@ -549,7 +572,7 @@ unsigned int qos_remove_orphans(struct netlink *nl)
 		int recorded;
 
 		if (!name || !g_str_has_prefix(name, QOS_IFB_PREFIX) ||
-		    g_strcmp0(rtnl_link_get_type(link), "ifb"))
+		    !ifb_is_ours(link))
 			continue;
 		digits = name + strlen(QOS_IFB_PREFIX);
 		if (!*digits || strspn(digits, "0123456789") != strlen(digits))
