@@ -31,6 +31,7 @@
 #include "qos.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -313,6 +314,35 @@ static int ifb_tap_index(struct rtnl_link *link)
 }
 
 /**
+ * delete_ifb() - remove an IFB by its interface index
+ * @nl:		socket
+ * @name:	its name, for the message
+ * @ifindex:	its index: never another device that took the name since
+ * @error:	set on failure; an IFB already gone is no failure
+ *
+ * Return: true when it is gone.
+ */
+static bool delete_ifb(struct netlink *nl, const char *name, int ifindex,
+		       GError **error)
+{
+	g_autoptr(rtnl_link) link = rtnl_link_alloc();
+	int rc;
+
+	if (!link) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
+		return false;
+	}
+	rtnl_link_set_ifindex(link, ifindex);
+	rc = rtnl_link_delete(netlink_socket(nl), link);
+	if (rc < 0 && rc != -NLE_NODEV && rc != -NLE_OBJ_NOTFOUND) {
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot remove %s: %s", name, nl_geterror(rc));
+		return false;
+	}
+	return true;
+}
+
+/**
  * ifb_is_ours() - is @link an IFB that tapwarden made
  * @link:	a link named twi<N>
  *
@@ -368,7 +398,7 @@ static bool make_ifb(struct netlink *nl, const char *ifb, const char *tap_name,
 			    tap_name, ifb);
 		return false;
 	}
-	if (old && !netlink_delete_link(nl, ifb, error))
+	if (old && !delete_ifb(nl, ifb, rtnl_link_get_ifindex(old), error))
 		return false;
 	if (rtnl_link_set_type(link, "ifb") < 0) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
@@ -465,7 +495,7 @@ bool qos_apply(struct netlink *nl, const char *tap_name,
 	if (add_htb(nl, ifb, ifb_index, mtu, &limits->outbound, error) &&
 	    redirect_ingress(nl, tap_name, tap_index, ifb_index, error))
 		return true;
-	netlink_delete_link(nl, ifb, NULL);
+	delete_ifb(nl, ifb, ifb_index, NULL);
 	return false;
 }
 
@@ -476,7 +506,10 @@ bool qos_apply(struct netlink *nl, const char *tap_name,
  * @tap_ifindex: its index, or 0: then the IFB goes only if the tap of its
  *		name is gone
  *
- * Only an IFB whose alias records this tap is removed.
+ * Only an IFB whose alias records this tap is removed, by its index, so
+ * that this may run in another thread while a new tap of the same name gets
+ * a new IFB. Removing a device takes the kernel ~15 ms (RCU grace
+ * periods), which is why the broker does it off its main loop.
  */
 void qos_remove(struct netlink *nl, const char *tap_name, int tap_ifindex)
 {
@@ -491,7 +524,7 @@ void qos_remove(struct netlink *nl, const char *tap_name, int tap_ifindex)
 	if (tap_ifindex ? ifb_tap_index(link) != tap_ifindex :
 			  !!if_nametoindex(tap_name))
 		return;
-	netlink_delete_link(nl, ifb, NULL);
+	delete_ifb(nl, ifb, rtnl_link_get_ifindex(link), NULL);
 }
 
 /**
@@ -582,11 +615,15 @@ unsigned int qos_remove_orphans(struct netlink *nl)
 		recorded = ifb_tap_index(link);
 		if (!tap || (recorded &&
 			     recorded != rtnl_link_get_ifindex(tap)))
-			g_ptr_array_add(orphans, g_strdup(name));
+			g_ptr_array_add(orphans, g_strdup_printf("%d %s",
+				rtnl_link_get_ifindex(link), name));
 		if (tap)
 			rtnl_link_put(tap);
 	}
-	for (unsigned int i = 0; i < orphans->len; i++)
-		netlink_delete_link(nl, g_ptr_array_index(orphans, i), NULL);
+	for (unsigned int i = 0; i < orphans->len; i++) {
+		const char *entry = g_ptr_array_index(orphans, i);
+
+		delete_ifb(nl, strchr(entry, ' ') + 1, atoi(entry), NULL);
+	}
 	return orphans->len;
 }

@@ -22,8 +22,11 @@
  * gone is removed the same way.
  *
  * A tap's IFB (netdev/qos.c, outbound limits) does not go with the tap:
- * lease_ended() removes it, and at start every IFB whose tap is gone (the
- * broker was not running when it went) is removed.
+ * lease_ended() hands it to a worker thread that removes it (removing a
+ * device takes the kernel ~15 ms, which the next request must not wait
+ * for); the tap number is not handed out again while its IFB is still
+ * there (broker_leases_free_name()). At start every IFB whose tap is gone
+ * (the broker was not running when it went) is removed.
  */
 #include "broker_leases.h"
 
@@ -46,11 +49,14 @@
  * @holders:	epoll set of the holders' pidfds (data: the lease's ifindex):
  *		one descriptor for the main loop to poll however many leases
  *		there are, so that a request costs the same with 1000 leases
+ * @ifb_reaper:	one worker thread removing the IFBs of ended leases
+ *		(struct lease copies)
  */
 struct broker_leases {
 	GHashTable *by_ifindex;
 	struct link_watch *watch;
 	int holders;
+	GThreadPool *ifb_reaper;
 };
 
 /**
@@ -143,6 +149,20 @@ int broker_leases_holders_fd(struct broker_leases *bl)
 }
 
 /**
+ * remove_ifb() - the IFB reaper's work: remove an ended lease's IFB
+ * @data:	a struct lease (freed)
+ * @unused:	the pool's user data
+ */
+static void remove_ifb(gpointer data, gpointer unused)
+{
+	g_autofree struct lease *lease = data;
+	g_autoptr(netlink) nl = netlink_open(NULL);
+
+	if (nl)
+		qos_remove(nl, lease->ifname, lease->ifindex);
+}
+
+/**
  * lease_ended() - a tap went: forget it and what belongs to it
  * @bl:		table
  * @lease:	the lease that ended
@@ -152,10 +172,10 @@ int broker_leases_holders_fd(struct broker_leases *bl)
  */
 static void lease_ended(struct broker_leases *bl, const struct lease *lease)
 {
-	g_autoptr(netlink) nl = netlink_open(NULL);
+	struct lease *copy = g_new(struct lease, 1);
 
-	if (nl)
-		qos_remove(nl, lease->ifname, lease->ifindex);
+	*copy = *lease;
+	g_thread_pool_push(bl->ifb_reaper, copy, NULL);
 	g_info("lease ended: %s uid=%u net=%s pid=%d", lease->ifname,
 	       (unsigned int)lease->uid, lease->network, (int)lease->pid);
 	g_hash_table_remove(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex));
@@ -242,6 +262,7 @@ struct broker_leases *broker_leases_new(GError **error)
 
 	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL,
 					       lease_entry_free);
+	bl->ifb_reaper = g_thread_pool_new(remove_ifb, NULL, 1, FALSE, NULL);
 	bl->holders = epoll_create1(EPOLL_CLOEXEC);
 	if (bl->holders < 0) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "epoll: %s",
@@ -379,7 +400,8 @@ GPtrArray *broker_leases_sorted(struct broker_leases *bl)
  * @name:	set to the name
  *
  * Only a hint: a device of that name may exist that is no lease; the tap
- * is then created under a name the kernel picks (tap_create_named()).
+ * is then created under a name the kernel picks (tap_create_named()). A
+ * number whose IFB (twi<N>) is still there is skipped.
  */
 void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ])
 {
@@ -398,9 +420,18 @@ void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ])
 					       10, 0, size - 1, &index, NULL))
 			used[index] = 1;
 	}
-	while (n < size - 1 && used[n])
-		n++;
-	g_snprintf(name, IFNAMSIZ, TAP_NAME_PREFIX "%u", n);
+	/* nor one whose IFB is still being removed */
+	for (;;) {
+		char ifb[IFNAMSIZ];
+
+		while (n < size - 1 && used[n])
+			n++;
+		g_snprintf(name, IFNAMSIZ, TAP_NAME_PREFIX "%u", n);
+		if (n >= size - 1 || !qos_ifb_name(name, ifb) ||
+		    !if_nametoindex(ifb))
+			break;
+		used[n] = 1;
+	}
 }
 
 /**
@@ -434,7 +465,9 @@ void broker_leases_free(struct broker_leases *bl)
 	if (!bl)
 		return;
 	link_watch_free(bl->watch);
-	g_hash_table_unref(bl->by_ifindex);
+	g_hash_table_unref(bl->by_ifindex);	/* may queue IFBs to remove */
+	if (bl->ifb_reaper)
+		g_thread_pool_free(bl->ifb_reaper, FALSE, TRUE);
 	if (bl->holders >= 0)
 		close(bl->holders);
 	g_free(bl);
