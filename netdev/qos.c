@@ -31,12 +31,14 @@
 #include "qos.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/tc_act/tc_mirred.h>
+#include <linux/if_link.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/class.h>
 #include <netlink/route/classifier.h>
@@ -292,14 +294,13 @@ static bool redirect_ingress(struct netlink *nl, const char *tap_name,
 }
 
 /**
- * ifb_tap_index() - the tap index an IFB's alias records
- * @link:	the IFB
+ * alias_tap_index() - the tap index an IFB's alias records
+ * @alias:	the IFB's alias, or NULL
  *
  * Return: the index, or 0 when the alias is not an IFB record of ours.
  */
-static int ifb_tap_index(struct rtnl_link *link)
+static int alias_tap_index(const char *alias)
 {
-	const char *alias = rtnl_link_get_ifalias(link);
 	const char *field;
 	guint64 index;
 
@@ -311,6 +312,17 @@ static int ifb_tap_index(struct rtnl_link *link)
 						  NULL))
 		return 0;
 	return (int)index;
+}
+
+/**
+ * ifb_tap_index() - the tap index an IFB link's alias records
+ * @link:	the IFB
+ *
+ * Return: the index, or 0 when the alias is not an IFB record of ours.
+ */
+static int ifb_tap_index(struct rtnl_link *link)
+{
+	return alias_tap_index(rtnl_link_get_ifalias(link));
 }
 
 /**
@@ -580,6 +592,86 @@ bool qos_read(struct netlink *nl, const char *tap_name,
 }
 
 /**
+ * struct ifb_seen - one IFB of a dump
+ * @ifindex:	its index
+ * @name:	its name
+ * @recorded:	the tap index its alias records, 0 for none
+ * @ours:	its alias is ours or empty
+ */
+struct ifb_seen {
+	int ifindex;
+	char name[IFNAMSIZ];
+	int recorded;
+	bool ours;
+};
+
+/**
+ * collect_ifb() - netlink_request() callback: keep each IFB of the dump
+ * @msg:	one RTM_NEWLINK
+ * @arg:	GArray of struct ifb_seen
+ *
+ * Return: NL_OK.
+ */
+static int collect_ifb(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	const struct ifinfomsg *ifi = nlmsg_data(hdr);
+	struct ifb_seen seen = { .ifindex = ifi->ifi_index };
+	const char *alias = NULL;
+
+	if (hdr->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(hdr, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_IFNAME] || !tb[IFLA_LINKINFO] ||
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !info[IFLA_INFO_KIND] ||
+	    strcmp(nla_get_string(info[IFLA_INFO_KIND]), "ifb"))
+		return NL_OK;	/* a kernel that ignores the kind filter */
+	nla_strlcpy(seen.name, tb[IFLA_IFNAME], sizeof(seen.name));
+	if (tb[IFLA_IFALIAS])
+		alias = nla_get_string(tb[IFLA_IFALIAS]);
+	seen.recorded = alias_tap_index(alias);
+	seen.ours = !alias || !*alias ||
+		    g_str_has_prefix(alias, QOS_IFB_ALIAS_PREFIX);
+	g_array_append_val((GArray *)arg, seen);
+	return NL_OK;
+}
+
+/**
+ * dump_ifbs() - every IFB device, in one dump the kernel filters by kind
+ * @nl:		socket
+ *
+ * Only IFBs come back (IFLA_LINKINFO/IFLA_INFO_KIND in the request), so
+ * the cost does not grow with the taps and bridges there are: direct mode
+ * runs this on every request.
+ *
+ * Return: a GArray of struct ifb_seen, or NULL.
+ */
+static GArray *dump_ifbs(struct netlink *nl)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	g_autoptr(GArray) ifbs = g_array_new(FALSE, FALSE,
+					     sizeof(struct ifb_seen));
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	struct nlattr *linkinfo;
+	bool ok;
+
+	if (!msg)
+		return NULL;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    !(linkinfo = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "ifb") < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	nla_nest_end(msg, linkinfo);
+	ok = netlink_request(nl, msg, collect_ifb, ifbs, "list IFB devices",
+			     NULL);
+	nlmsg_free(msg);
+	return ok ? g_steal_pointer(&ifbs) : NULL;
+}
+
+/**
  * qos_remove_orphans() - remove every IFB whose tap is gone
  * @nl:		socket
  *
@@ -590,40 +682,25 @@ bool qos_read(struct netlink *nl, const char *tap_name,
  */
 unsigned int qos_remove_orphans(struct netlink *nl)
 {
-	g_autoptr(nl_cache) cache = NULL;
-	g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) ifbs = dump_ifbs(nl);
+	unsigned int removed = 0;
 
-	if (rtnl_link_alloc_cache(netlink_socket(nl), AF_UNSPEC, &cache) < 0)
+	if (!ifbs)
 		return 0;
-	for (struct nl_object *obj = nl_cache_get_first(cache); obj;
-	     obj = nl_cache_get_next(obj)) {
-		struct rtnl_link *link = (struct rtnl_link *)obj;
-		const char *name = rtnl_link_get_name(link);
-		const char *digits;
+	for (unsigned int i = 0; i < ifbs->len; i++) {
+		const struct ifb_seen *ifb = &g_array_index(ifbs, struct ifb_seen, i);
+		const char *digits = ifb->name + strlen(QOS_IFB_PREFIX);
 		g_autofree char *tap_name = NULL;
-		struct rtnl_link *tap;
-		int recorded;
+		int tap_index;
 
-		if (!name || !g_str_has_prefix(name, QOS_IFB_PREFIX) ||
-		    !ifb_is_ours(link))
-			continue;
-		digits = name + strlen(QOS_IFB_PREFIX);
-		if (!*digits || strspn(digits, "0123456789") != strlen(digits))
+		if (!ifb->ours || !g_str_has_prefix(ifb->name, QOS_IFB_PREFIX) ||
+		    !*digits || strspn(digits, "0123456789") != strlen(digits))
 			continue;
 		tap_name = g_strconcat(TAP_NAME_PREFIX, digits, NULL);
-		tap = rtnl_link_get_by_name(cache, tap_name);
-		recorded = ifb_tap_index(link);
-		if (!tap || (recorded &&
-			     recorded != rtnl_link_get_ifindex(tap)))
-			g_ptr_array_add(orphans, g_strdup_printf("%d %s",
-				rtnl_link_get_ifindex(link), name));
-		if (tap)
-			rtnl_link_put(tap);
+		tap_index = (int)if_nametoindex(tap_name);
+		if (tap_index && (!ifb->recorded || ifb->recorded == tap_index))
+			continue;
+		removed += delete_ifb(nl, ifb->name, ifb->ifindex, NULL);
 	}
-	for (unsigned int i = 0; i < orphans->len; i++) {
-		const char *entry = g_ptr_array_index(orphans, i);
-
-		delete_ifb(nl, strchr(entry, ' ') + 1, atoi(entry), NULL);
-	}
-	return orphans->len;
+	return removed;
 }
