@@ -420,9 +420,12 @@ static bool make_ifb(struct netlink *nl, const char *ifb, const char *tap_name,
 	rtnl_link_set_name(link, ifb);
 	rtnl_link_set_txqlen(link, QOS_IFB_TXQLEN);
 	if (!netlink_add_link(nl, link, &local)) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "%s (this kernel needs IFB devices, module ifb, to limit outbound traffic)",
-			    local->message);
+		bool no_ifb = strstr(local->message, "Unknown device type") ||
+			      strstr(local->message, "not supported");
+
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL, "%s%s",
+			    local->message,
+			    no_ifb ? " (limiting outbound traffic needs IFB devices: module ifb)" : "");
 		g_error_free(local);
 		return false;
 	}
