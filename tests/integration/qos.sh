@@ -247,6 +247,11 @@ goodput() {
 	ip addr add 10.77.0.1/24 dev twbr0
 	lab_network "inbound=${rate}mbit" "outbound=${rate}mbit"
 	iperf3 -s -B 10.77.0.1 -1 -D -I "$TMP/iperf3.pid"
+	# -D returns before the server listens
+	for _ in $(seq 100); do
+		ss -Hltn 'sport = :5201' | grep -q 10.77.0.1 && break
+		sleep 0.05
+	done
 	RC=0
 	"$TW_RUN_LIKE_QEMU" --pass-fd "$(helper_cmd)" lab -- bash -c '
 		unshare --net "$0" "$TW_TAP_FD" g0 & pump=$!
@@ -261,7 +266,11 @@ goodput() {
 	[ "$RC" = 0 ] || fail "run failed ($RC): $(cat "$TMP/err") $(head -c 600 "$TMP/iperf.json")"
 	mbit=$(python3 -c '
 import json, sys
-print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' "$TMP/iperf.json")
+result = json.load(open(sys.argv[1]))
+if "sum_received" not in result.get("end", {}):
+    sys.exit("iperf3: %s" % result.get("error", "no result"))
+print("%.2f" % (result["end"]["sum_received"]["bits_per_second"] / 1e6))' "$TMP/iperf.json") ||
+		fail "no goodput measured: $(head -c 1000 "$TMP/iperf.json")"
 	echo "goodput $dir at ${rate}mbit: ${mbit} Mbit/s"
 	python3 -c 'import sys; r, m = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not 0.7 * r <= m <= 1.1 * r)' \
 		"$rate" "$mbit" || fail "goodput $dir ${mbit} Mbit/s is outside 0.7x-1.1x of ${rate}mbit"
