@@ -465,7 +465,8 @@ void broker_leases_free(struct broker_leases *bl)
 	if (!bl)
 		return;
 	link_watch_free(bl->watch);
-	g_hash_table_unref(bl->by_ifindex);	/* may queue IFBs to remove */
+	g_hash_table_unref(bl->by_ifindex);
+	/* finish the removals of taps that went; live taps keep theirs */
 	if (bl->ifb_reaper)
 		g_thread_pool_free(bl->ifb_reaper, FALSE, TRUE);
 	if (bl->holders >= 0)
