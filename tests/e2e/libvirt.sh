@@ -108,7 +108,7 @@ lv_exit_trap() {
 lv_domain() {
 	local iface=$1 script=$2
 	shift 2
-	LV_RUN=$("$bg_vm_dir/run-guest" --libvirt-xml "$TMP/domain.xml" --qemu-user "$LV_USER" \
+	LV_RUN=$(TMPDIR=$TMP "$bg_vm_dir/run-guest" --libvirt-xml "$TMP/domain.xml" --qemu-user "$LV_USER" \
 		--libvirt-device "$iface" -- bash -c "$script" guest "$@") ||
 		fail "run-guest --libvirt-xml failed"
 	if [ -n "${LV_QEMU_XML:-}" ]; then	# elements of libvirt's qemu namespace
@@ -258,9 +258,11 @@ exec sleep 100000')
 	expect_in "$TMP/link" " mtu 9000 "
 }
 
-t_libvirt_guest_on_user_network_gets_dhcp_and_reaches_host() {
+# lv_start_user_guest() - a guest on NAME (a user-mode network): DHCP
+# ("guest: dhcp ip=... router=... mtu=..."), then it reads the host's
+# service on 10.0.2.2 ("guest: host said ...") and sleeps
+lv_start_user_guest() {
 	local guest_script
-	lv_setup
 	# the host's service, on this network namespace's loopback
 	/usr/bin/python3 -c '
 import socket, sys
@@ -280,7 +282,12 @@ for i in $(seq 1 50); do
 done
 [ -n "$dev" ] || { echo "guest: no network interface"; exit 3; }
 ip link set "$dev" up
-printf "#!/bin/sh\n[ \"\$1\" = bound ] || exit 0\necho \"ip=\$ip router=\$router\" >/tmp/lease\nip addr add \"\$ip/\$subnet\" dev \"\$interface\"\n" >/tmp/dhcp.sh
+cat >/tmp/dhcp.sh <<"SCRIPT"
+#!/bin/sh
+[ "$1" = bound ] || exit 0
+echo "ip=$ip router=$router mtu=${mtu:-none}" >/tmp/lease
+ip addr add "$ip/$subnet" dev "$interface"
+SCRIPT
 chmod +x /tmp/dhcp.sh
 busybox udhcpc -i "$dev" -s /tmp/dhcp.sh -q -n -t 10 -T 2 >/dev/null || { echo "guest: no DHCP lease"; exit 4; }
 echo "guest: dhcp $(cat /tmp/lease)"
@@ -288,11 +295,16 @@ exec 3<>"/dev/tcp/10.0.2.2/$1" || { echo "guest: cannot connect to 10.0.2.2:$1";
 read -r line <&3
 echo "guest: host said $line"
 exec sleep 100000'
-	lv_domain "$(lv_interface user)" "$guest_script" "$LV_HOST_PORT"
+	lv_domain "$(lv_interface "$1")" "$guest_script" "$LV_HOST_PORT"
 	lv_virsh start "$LV_DOM" >"$TMP/start.out" 2>&1 || fail "virsh start: $(cat "$TMP/start.out")"
 	lv_wait_guest '^guest: host said'
-	expect_in "$LV_RUN/out.log" '^guest: dhcp ip=10\.0\.2\.15 router=10\.0\.2\.2$'
+	expect_in "$LV_RUN/out.log" '^guest: dhcp ip=10\.0\.2\.15 router=10\.0\.2\.2 '
 	expect_in "$LV_RUN/out.log" '^guest: host said hello-from-host$'
+}
+
+t_libvirt_guest_on_user_network_gets_dhcp_and_reaches_host() {
+	lv_setup
+	lv_start_user_guest user
 	# user mode needs no broker: no lease, no tap in this namespace
 	lv_virsh domiflist "$LV_DOM" >"$TMP/iflist"
 	expect_in "$TMP/iflist" '^ *tw[0-9]+ +bridge +user +virtio '
@@ -305,6 +317,27 @@ exec sleep 100000'
 		sleep 0.1
 	done
 	! pgrep -u "$LV_UID" -x tapwarden-helpe >/dev/null || fail "user-mode engine left after virsh destroy"
+}
+
+# bridge_helper is a path that libvirt runs with no options of its own: a
+# user's wrapper script gives the helper options (here --mtu= for user
+# mode only, since user-mode options are an error for other networks).
+t_libvirt_helper_options_through_a_wrapper_script() {
+	lv_setup
+	mkdir "$LV_HOME/bin"
+	printf '#!/bin/sh\ncase " $* " in\n*" --br=user "*) exec %s --mtu=9000 "$@" ;;\nesac\nexec %s "$@"\n' \
+		"$TW_HELPER" "$TW_HELPER" >"$LV_HOME/bin/tapwarden-helper"
+	chmod 755 "$LV_HOME/bin/tapwarden-helper"
+	chown -R "$LV_USER:" "$LV_HOME/bin"
+	printf 'bridge_helper = "%s"\n' "$LV_HOME/bin/tapwarden-helper" >"$LV_HOME/.config/libvirt/qemu.conf"
+	lv_start_user_guest user
+	expect_in "$LV_RUN/out.log" '^guest: dhcp .* mtu=9000$'
+	lv_virsh destroy "$LV_DOM" >/dev/null
+	# and the same wrapper still serves a tapwardend network, unchanged
+	lv_domain "$(lv_interface lab)" 'exec sleep 100000'
+	lv_virsh start "$LV_DOM" >"$TMP/start.out" 2>&1 || fail "virsh start on lab: $(cat "$TMP/start.out")"
+	"$TW_TAPWARDEN" list >"$TMP/list"
+	expect_in "$TMP/list" "^tw[0-9]+ +$LV_UID +$LV_USER +lab "
 }
 
 t_libvirt_start_on_network_user_may_not_use_fails_with_tapwardens_reason() {
