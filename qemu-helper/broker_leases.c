@@ -18,8 +18,11 @@
  * exits): the owner of a tap may make it persistent (TUNSETPERSIST needs
  * no capability), and such a tap would outlive QEMU and could be taken up
  * again without asking the broker. When the holder exits and its tap is
- * still there, the broker removes it; at start, a lease whose holder is
- * gone is removed the same way.
+ * still there with no process attached (no carrier), the broker removes
+ * it; at start, a lease whose holder is gone is removed the same way. A
+ * tap that still has carrier is in use and stays: libvirt runs the helper
+ * itself and hands the tap to QEMU, so its holder is libvirtd, which may
+ * exit or restart while QEMU runs on.
  *
  * A tap's IFB (netdev/qos.c, outbound limits) does not go with the tap:
  * lease_ended() hands it to a worker thread that removes it (removing a
@@ -85,11 +88,13 @@ static void lease_entry_free(gpointer data)
 }
 
 /**
- * remove_tap() - delete a lease's tap whose holder is gone
+ * remove_tap() - delete a lease's tap whose holder is gone, unless in use
  * @lease:	the lease
  *
  * The interface index is checked first: the name is only deleted while it
- * is still this lease's tap.
+ * is still this lease's tap. A tap has carrier while a descriptor is
+ * attached to it (the tun driver turns it off at the last detach): then
+ * another process holds it, as QEMU does when libvirtd got the tap.
  */
 static void remove_tap(const struct lease *lease)
 {
@@ -102,6 +107,11 @@ static void remove_tap(const struct lease *lease)
 	link = netlink_get_link(nl, lease->ifname, NULL);
 	if (!link || rtnl_link_get_ifindex(link) != lease->ifindex)
 		return;		/* gone already */
+	if (rtnl_link_get_carrier(link)) {
+		g_message("kept %s: its holder (pid %d) is gone, but the tap is still open (handed on, as libvirt hands it to QEMU)",
+			  lease->ifname, (int)lease->pid);
+		return;
+	}
 	if (netlink_delete_link(nl, lease->ifname, &error)) {
 		g_message("removed %s: its holder (pid %d) is gone and it was still there (made persistent?)",
 			  lease->ifname, (int)lease->pid);

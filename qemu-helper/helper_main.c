@@ -27,6 +27,7 @@
 #include "broker_client.h"
 #include "broker_socket.h"
 #include "caller_socket.h"
+#include "caller_stderr.h"
 #include "direct_mode.h"
 #include "error.h"
 #include "helper_args.h"
@@ -47,6 +48,8 @@ G_NORETURN static void die(GError *error)
 	for (const char *c = error->message; *c; c++)
 		fputc((unsigned char)*c < ' ' || *c == 0x7f ? '?' : *c, stderr);
 	fputc('\n', stderr);
+	fflush(stderr);
+	caller_stderr_wait_read(500);	/* libvirt: before the socket closes */
 	g_error_free(error);
 	exit(EXIT_FAILURE);
 }
