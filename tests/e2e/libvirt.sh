@@ -354,4 +354,30 @@ t_libvirt_start_on_network_user_may_not_use_fails_with_tapwardens_reason() {
 	[ "$(wc -l <"$TMP/list")" = 1 ] || fail "lease after a refusal: $(cat "$TMP/list")"
 }
 
+# libvirt refuses <bandwidth> in session mode; the rate limits of a
+# tapwarden network (its inbound/outbound keys) are what a session user gets
+t_libvirt_guest_on_rate_limited_network_gets_the_networks_limits() {
+	local tap
+	lv_setup
+	printf '\n[network slow]\nbridge=%s\nallow-users=%s\ninbound=10mbit\noutbound=5mbit\n' \
+		"$LV_BR" "$LV_USER" >>"$TMP/tapwarden.conf"
+	kill -HUP "$BROKER_PID"
+	for _ in $(seq 100); do grep -q reloaded "$TMP/broker.log" && break; sleep 0.05; done
+	expect_in "$TMP/broker.log" reloaded
+	lv_domain "<interface type='bridge'><source bridge='slow'/><model type='virtio'/><bandwidth><inbound average='1000'/></bandwidth></interface>" \
+		'exec sleep 100000'
+	! lv_virsh start "$LV_DOM" >"$TMP/start.out" 2>&1 || fail "libvirt took <bandwidth> in session mode"
+	expect_in "$TMP/start.out" "bandwidth tuning is not available in session mode"
+	lv_virsh undefine "$LV_DOM" >/dev/null
+	lv_domain "$(lv_interface slow)" 'exec sleep 100000'
+	lv_virsh start "$LV_DOM" >"$TMP/start.out" 2>&1 || fail "virsh start: $(cat "$TMP/start.out")"
+	lv_virsh domiflist "$LV_DOM" >"$TMP/iflist"
+	tap=$(awk '$2 == "bridge" && $3 == "slow" {print $1}' "$TMP/iflist")
+	[[ $tap =~ ^tw[0-9]+$ ]] || fail "domiflist shows no tw* tap on slow: $(cat "$TMP/iflist")"
+	tc class show dev "$tap" >"$TMP/in"
+	expect_in "$TMP/in" "rate 10Mbit"
+	tc class show dev "twi${tap#tw}" >"$TMP/out"
+	expect_in "$TMP/out" "rate 5Mbit"
+}
+
 run_test "$@"
