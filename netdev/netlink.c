@@ -248,6 +248,17 @@ bool netlink_delete_link(struct netlink *nl, const char *name, GError **error)
 }
 
 /**
+ * netlink_socket() - the libnl socket, for libnl calls that read (caches)
+ * @nl:		socket
+ *
+ * Return: the socket, owned by @nl.
+ */
+struct nl_sock *netlink_socket(struct netlink *nl)
+{
+	return nl->sock;
+}
+
+/**
  * netlink_request() - send a request libnl-route has no call for
  * @nl:		socket
  * @msg:	the request (sent with NLM_F_ACK)
@@ -263,7 +274,11 @@ bool netlink_request(struct netlink *nl, struct nl_msg *msg,
 		     nl_recvmsg_msg_cb_t on_reply, void *arg,
 		     const char *what, GError **error)
 {
-	bool dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
+	uint16_t flags = nlmsg_hdr(msg)->nlmsg_flags;
+	/* NLM_F_DUMP is two bits that a new-request's NLM_F_EXCL and
+	 * NLM_F_REPLACE reuse: only both, and no NLM_F_CREATE, mean a dump */
+	bool dump = (flags & NLM_F_DUMP) == NLM_F_DUMP &&
+		    !(flags & NLM_F_CREATE);
 	struct nl_cb *cb = NULL;
 	int rc;
 

@@ -28,6 +28,7 @@ bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
 		      GError **error);
 bool netlink_delete_link(struct netlink *nl, const char *name, GError **error);
+struct nl_sock *netlink_socket(struct netlink *nl);
 bool netlink_request(struct netlink *nl, struct nl_msg *msg,
 		     nl_recvmsg_msg_cb_t on_reply, void *arg,
 		     const char *what, GError **error);

@@ -19,6 +19,10 @@
  * `vlan-uplink` needs `vlan`; with it `bridge` may be left out (the taps then
  * join tapwarden's per-VLAN bridge, netdev/vlan.c).
  *
+ * Rate limits (parse_rates()): `inbound' and `outbound' are RATE[:BURST]
+ * in tc's units, checked by policy/rate.c; a mode=user network has no
+ * tap on the host to shape, so it refuses them.
+ *
  * mode=user networks (parse_user_network()) take `mtu', `host-loopback' and
  * `hostfwd' (a `;' list in QEMU's hostfwd syntax) and no `bridge'; those
  * keys are refused elsewhere. [network user] may only be mode=user: that
@@ -39,6 +43,7 @@
 #include "error.h"
 #include "hostfwd.h"
 #include "ifname.h"
+#include "rate.h"
 
 #define NETWORK_GROUP_PREFIX "network "
 
@@ -58,14 +63,18 @@ static const char *const known_keys[] = {
 };
 static const char *const implemented_keys[] = {
 	"mode", "bridge", "vlan", "vlan-uplink", "allow-users", "allow-groups",
-	"max-per-user", "mtu", "host-loopback", "hostfwd",
-	"address", "dhcp", "forward", NULL,
+	"max-per-user", "mtu", "host-loopback", "hostfwd", "inbound",
+	"outbound", "address", "dhcp", "forward", NULL,
 };
 static const char *const nat_mode_keys[] = {
 	"address", "dhcp", "forward", NULL,
 };
 static const char *const user_mode_keys[] = {
 	"mtu", "host-loopback", "hostfwd", NULL,
+};
+/* Keys a mode=user network refuses: it has no tap on the host to shape */
+static const char *const host_tap_keys[] = {
+	"inbound", "outbound", NULL,
 };
 
 /**
@@ -347,6 +356,42 @@ static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 }
 
 /**
+ * parse_rates() - read `inbound' and `outbound' of one network
+ * @ctx:	parse context
+ * @kf:		the parsed key file
+ * @group:	the group's name
+ * @net:	its @limits are filled in
+ * @error:	set on failure
+ *
+ * Return: true on success (also when the network sets no rate).
+ */
+static bool parse_rates(const struct parse_ctx *ctx, GKeyFile *kf,
+			const char *group, struct network *net, GError **error)
+{
+	static const char *const keys[] = { "inbound", "outbound" };
+	struct qos_rate *limits[] = {
+		&net->limits.inbound, &net->limits.outbound,
+	};
+
+	for (unsigned int i = 0; i < G_N_ELEMENTS(keys); i++) {
+		g_autofree char *value = g_key_file_get_string(kf, group,
+								keys[i], NULL);
+		GError *local = NULL;
+
+		if (!value)
+			continue;
+		if (!rate_parse(g_strstrip(value), RATE_DEFAULT_MTU, limits[i],
+				&local)) {
+			config_error(ctx, error, group, keys[i], "%s",
+				     local->message);
+			g_error_free(local);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
  * parse_user_network() - the keys of a mode=user network
  * @ctx:	parse context
  * @kf:		the parsed key file
@@ -368,6 +413,13 @@ static bool parse_user_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		config_error(ctx, error, group, "bridge",
 			     "a mode=user network has no bridge");
 		return false;
+	}
+	for (unsigned int i = 0; host_tap_keys[i]; i++) {
+		if (g_key_file_has_key(kf, group, host_tap_keys[i], NULL)) {
+			config_error(ctx, error, group, host_tap_keys[i],
+				     "a mode=user network has no tap on the host to limit");
+			return false;
+		}
 	}
 	mtu = g_key_file_get_string(kf, group, "mtu", NULL);
 	if (mtu && !network_mtu_parse(mtu, &net->mtu, &local)) {
@@ -479,7 +531,8 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 			g_error_free(local);
 			return false;
 		}
-		return parse_access_keys(ctx, kf, group, net, error);
+		return parse_rates(ctx, kf, group, net, error) &&
+		       parse_access_keys(ctx, kf, group, net, error);
 	} else {
 		g_autofree char *shown = g_strescape(mode, NULL);
 
@@ -488,7 +541,8 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		return false;
 	}
 
-	if (!parse_vlan(ctx, kf, group, net, error))
+	if (!parse_vlan(ctx, kf, group, net, error) ||
+	    !parse_rates(ctx, kf, group, net, error))
 		return false;
 
 	bridge = g_key_file_get_string(kf, group, "bridge", NULL);

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "nat_config.h"
+#include "qos.h"
 
 enum network_mode {
 	NETWORK_MODE_BRIDGE,
@@ -32,6 +33,7 @@ enum network_mode {
  * @host_loopback: user mode: `host-loopback' (default yes)
  * @forwards:	user mode: `hostfwd', struct slirp_forward; never NULL
  * @nat:	mode=nat: address, dhcp, forward (policy/nat_config.c)
+ * @limits:	`inbound' and `outbound' (policy/rate.c); rate 0: none
  */
 struct network {
 	char name[IFNAMSIZ];
@@ -46,6 +48,7 @@ struct network {
 	bool host_loopback;
 	GArray *forwards;
 	struct nat_settings nat;
+	struct qos_limits limits;
 };
 
 /* Largest max-per-user accepted */

@@ -149,6 +149,7 @@ bool policy_decide(const struct policy_query *q, const char *name,
 	out->vlan = net->vlan;
 	out->nat = net->mode == NETWORK_MODE_NAT;
 	g_strlcpy(out->vlan_uplink, net->vlan_uplink, sizeof(out->vlan_uplink));
+	out->limits = net->limits;
 	if (rule)
 		*rule = g_steal_pointer(&why);
 	return true;

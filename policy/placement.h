@@ -31,6 +31,8 @@ struct policy_paths {
  * @vlan:	the network's VLAN (1-4094), 0 for none; never the caller's
  * @vlan_uplink: the network's vlan-uplink, or ""
  * @nat:	the network is mode=nat: only the broker can serve it
+ * @limits:	the network's rate limits, lowered by the caller's options
+ *		(rate_narrow()); rate 0: none
  */
 struct placement {
 	char network[IFNAMSIZ];
@@ -38,6 +40,7 @@ struct placement {
 	unsigned int vlan;
 	char vlan_uplink[IFNAMSIZ];
 	bool nat;
+	struct qos_limits limits;
 };
 
 /* live taps of @uid on @network, for max-per-user */

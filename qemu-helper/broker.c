@@ -12,7 +12,9 @@
  * the same code (direct_mode_create_tap()), with the tap given to the
  * caller's uid and gid. When the helper passes QEMU's socket along, its
  * peer (QEMU, the process that will hold the tap) is the pid recorded in
- * the lease, provided it runs as the same user as the helper.
+ * the lease, provided it runs as the same user as the helper. Rates the
+ * helper asks for (BA_INBOUND, BA_OUTBOUND) may only lower the network's
+ * (rate_narrow()); a list shows each tap's rates as the kernel has them.
  */
 #include "broker.h"
 
@@ -29,6 +31,8 @@
 #include "fd_reaper.h"
 #include "peer_identity.h"
 #include "placement.h"
+#include "qos.h"
+#include "rate.h"
 
 /**
  * broker_load_config() - load tapwarden.conf; keep the old one on error
@@ -203,7 +207,9 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 	if (!lease_holder(c, qemu_sock, &holder, &holder_fd, error))
 		return false;
 	if (!broker_leases_refresh(b->leases, error) ||
-	    !policy_decide(&q, req->name, &place, &rule, error))
+	    !policy_decide(&q, req->name, &place, &rule, error) ||
+	    !rate_narrow(&place.limits, req->inbound, req->outbound,
+			 place.network, error))
 		goto fail;
 	if (!nat_network_ready(b, &place, error))
 		goto fail;
@@ -260,7 +266,10 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 		       GError **error)
 {
 	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(netlink) nl = netlink_open(error);
 
+	if (!nl)
+		return false;
 	/* root sees the kernel's truth; a user the table (no one can make
 	 * the broker list every link of the host in a loop) */
 	if (c->uid == 0 ? !broker_leases_rescan(b->leases, error) :
@@ -270,10 +279,13 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 	for (unsigned int i = 0; i < list->len; i++) {
 		const struct lease *lease = g_ptr_array_index(list, i);
 		g_autofree char *user = NULL;
+		struct qos_limits limits;
 		struct broker_msg msg;
 
 		if (c->uid != 0 && lease->uid != c->uid)
 			continue;
+		/* the rates in force are the kernel's classes (0: none) */
+		qos_read(nl, lease->ifname, &limits);
 		user = caller_user_name(lease->uid);
 		broker_msg_init(&msg, BROKER_REP_LEASE);
 		broker_msg_set_str(&msg, BA_IFNAME, lease->ifname);
@@ -286,6 +298,12 @@ static bool serve_list(struct broker *b, int sock, const struct caller *c,
 		broker_msg_set_u64(&msg, BA_SINCE, (uint64_t)lease->since);
 		if (lease->vlan)
 			broker_msg_set_u32(&msg, BA_VLAN, lease->vlan);
+		if (limits.inbound.rate)
+			broker_msg_set_u64(&msg, BA_INBOUND,
+					   limits.inbound.rate);
+		if (limits.outbound.rate)
+			broker_msg_set_u64(&msg, BA_OUTBOUND,
+					   limits.outbound.rate);
 		if (!broker_send(sock, &msg, -1, error))
 			return false;
 	}

@@ -2,7 +2,8 @@
 /*
  * broker_client.c - ask tapwardend for a tap, as the unprivileged helper.
  *
- * The helper relays: the name and vnet_hdr go to the broker, with QEMU's
+ * The helper relays: the name, vnet_hdr and the rates asked for
+ * (--inbound, --outbound) go to the broker, with QEMU's
  * socket attached so that the broker can see, from the kernel, which
  * process will hold the tap; the tap's fd comes back, or a refusal whose
  * text the helper prints as its one line of error. The fd that comes back
@@ -23,13 +24,16 @@
  * @name:	network or bridge name
  * @use_vnet:	ask for IFF_VNET_HDR
  * @qemu_sock:	QEMU's socket, passed along for the lease
+ * @inbound:	--inbound in bits/s, 0 for none (the broker checks it)
+ * @outbound:	--outbound in bits/s, 0 for none
  * @tap:	filled in on success; the caller owns its fd
  * @error:	set on failure; TW_ERROR_NOT_FOUND when no broker listens
  *
  * Return: true when the tap was received.
  */
 bool broker_request_tap(const char *path, const char *name, bool use_vnet,
-			int qemu_sock, struct tap *tap, GError **error)
+			int qemu_sock, uint64_t inbound, uint64_t outbound,
+			struct tap *tap, GError **error)
 {
 	struct broker_msg msg;
 	struct ifreq ifr = { 0 };
@@ -42,6 +46,10 @@ bool broker_request_tap(const char *path, const char *name, bool use_vnet,
 	broker_msg_init(&msg, BROKER_REQ_TAP);
 	broker_msg_set_str(&msg, BA_NAME, name);
 	broker_msg_set_u32(&msg, BA_VNET_HDR, use_vnet);
+	if (inbound)
+		broker_msg_set_u64(&msg, BA_INBOUND, inbound);
+	if (outbound)
+		broker_msg_set_u64(&msg, BA_OUTBOUND, outbound);
 	ok = broker_send(sock, &msg, qemu_sock, error) &&
 	     broker_recv(sock, &msg, &fd, error);
 	close(sock);

@@ -6,11 +6,13 @@
 #define TAPWARDEN_QEMU_BROKER_CLIENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <glib.h>
 
 #include "tap.h"
 
 bool broker_request_tap(const char *path, const char *name, bool use_vnet,
-			int qemu_sock, struct tap *tap, GError **error);
+			int qemu_sock, uint64_t inbound, uint64_t outbound,
+			struct tap *tap, GError **error);
 
 #endif

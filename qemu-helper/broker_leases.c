@@ -18,8 +18,18 @@
  * exits): the owner of a tap may make it persistent (TUNSETPERSIST needs
  * no capability), and such a tap would outlive QEMU and could be taken up
  * again without asking the broker. When the holder exits and its tap is
- * still there, the broker removes it; at start, a lease whose holder is
- * gone is removed the same way.
+ * still there with no process attached (no carrier), the broker removes
+ * it; at start, a lease whose holder is gone is removed the same way. A
+ * tap that still has carrier is in use and stays: libvirt runs the helper
+ * itself and hands the tap to QEMU, so its holder is libvirtd, which may
+ * exit or restart while QEMU runs on.
+ *
+ * A tap's IFB (netdev/qos.c, outbound limits) does not go with the tap:
+ * lease_ended() hands it to a worker thread that removes it (removing a
+ * device takes the kernel ~15 ms, which the next request must not wait
+ * for); the tap number is not handed out again while its IFB is still
+ * there (broker_leases_free_name()). At start every IFB whose tap is gone
+ * (the broker was not running when it went) is removed.
  */
 #include "broker_leases.h"
 
@@ -32,6 +42,7 @@
 #include "error.h"
 #include "link_watch.h"
 #include "netlink.h"
+#include "qos.h"
 #include "tap.h"
 
 /**
@@ -41,11 +52,14 @@
  * @holders:	epoll set of the holders' pidfds (data: the lease's ifindex):
  *		one descriptor for the main loop to poll however many leases
  *		there are, so that a request costs the same with 1000 leases
+ * @ifb_reaper:	one worker thread removing the IFBs of ended leases
+ *		(struct lease copies)
  */
 struct broker_leases {
 	GHashTable *by_ifindex;
 	struct link_watch *watch;
 	int holders;
+	GThreadPool *ifb_reaper;
 };
 
 /**
@@ -74,11 +88,13 @@ static void lease_entry_free(gpointer data)
 }
 
 /**
- * remove_tap() - delete a lease's tap whose holder is gone
+ * remove_tap() - delete a lease's tap whose holder is gone, unless in use
  * @lease:	the lease
  *
  * The interface index is checked first: the name is only deleted while it
- * is still this lease's tap.
+ * is still this lease's tap. A tap has carrier while a descriptor is
+ * attached to it (the tun driver turns it off at the last detach): then
+ * another process holds it, as QEMU does when libvirtd got the tap.
  */
 static void remove_tap(const struct lease *lease)
 {
@@ -91,6 +107,11 @@ static void remove_tap(const struct lease *lease)
 	link = netlink_get_link(nl, lease->ifname, NULL);
 	if (!link || rtnl_link_get_ifindex(link) != lease->ifindex)
 		return;		/* gone already */
+	if (rtnl_link_get_carrier(link)) {
+		g_message("kept %s: its holder (pid %d) is gone, but the tap is still open (handed on, as libvirt hands it to QEMU)",
+			  lease->ifname, (int)lease->pid);
+		return;
+	}
 	if (netlink_delete_link(nl, lease->ifname, &error)) {
 		g_message("removed %s: its holder (pid %d) is gone and it was still there (made persistent?)",
 			  lease->ifname, (int)lease->pid);
@@ -138,14 +159,33 @@ int broker_leases_holders_fd(struct broker_leases *bl)
 }
 
 /**
+ * remove_ifb() - the IFB reaper's work: remove an ended lease's IFB
+ * @data:	a struct lease (freed)
+ * @unused:	the pool's user data
+ */
+static void remove_ifb(gpointer data, gpointer unused)
+{
+	g_autofree struct lease *lease = data;
+	g_autoptr(netlink) nl = netlink_open(NULL);
+
+	if (nl)
+		qos_remove(nl, lease->ifname, lease->ifindex);
+}
+
+/**
  * lease_ended() - a tap went: forget it and what belongs to it
  * @bl:		table
  * @lease:	the lease that ended
  *
- * Later per-tap state (rules, shaping) is removed here.
+ * Per-tap state the kernel does not remove with the tap goes here: its
+ * IFB (netdev/qos.c).
  */
 static void lease_ended(struct broker_leases *bl, const struct lease *lease)
 {
+	struct lease *copy = g_new(struct lease, 1);
+
+	*copy = *lease;
+	g_thread_pool_push(bl->ifb_reaper, copy, NULL);
 	g_info("lease ended: %s uid=%u net=%s pid=%d", lease->ifname,
 	       (unsigned int)lease->uid, lease->network, (int)lease->pid);
 	g_hash_table_remove(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex));
@@ -199,6 +239,23 @@ bool broker_leases_rescan(struct broker_leases *bl, GError **error)
 }
 
 /**
+ * remove_orphan_ifbs() - remove the IFBs of taps that went while no
+ * broker watched
+ */
+static void remove_orphan_ifbs(void)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	unsigned int n;
+
+	if (!nl)
+		return;
+	n = qos_remove_orphans(nl);
+	if (n)
+		g_message("removed %u IFB device%s of taps that are gone", n,
+			  n == 1 ? "" : "s");
+}
+
+/**
  * broker_leases_new() - subscribe to link events, then scan the kernel
  * @error:	set on failure
  *
@@ -215,6 +272,7 @@ struct broker_leases *broker_leases_new(GError **error)
 
 	bl->by_ifindex = g_hash_table_new_full(NULL, NULL, NULL,
 					       lease_entry_free);
+	bl->ifb_reaper = g_thread_pool_new(remove_ifb, NULL, 1, FALSE, NULL);
 	bl->holders = epoll_create1(EPOLL_CLOEXEC);
 	if (bl->holders < 0) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "epoll: %s",
@@ -227,6 +285,7 @@ struct broker_leases *broker_leases_new(GError **error)
 		broker_leases_free(bl);
 		return NULL;
 	}
+	remove_orphan_ifbs();
 	return bl;
 }
 
@@ -351,7 +410,8 @@ GPtrArray *broker_leases_sorted(struct broker_leases *bl)
  * @name:	set to the name
  *
  * Only a hint: a device of that name may exist that is no lease; the tap
- * is then created under a name the kernel picks (tap_create_named()).
+ * is then created under a name the kernel picks (tap_create_named()). A
+ * number whose IFB (twi<N>) is still there is skipped.
  */
 void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ])
 {
@@ -370,9 +430,18 @@ void broker_leases_free_name(struct broker_leases *bl, char name[IFNAMSIZ])
 					       10, 0, size - 1, &index, NULL))
 			used[index] = 1;
 	}
-	while (n < size - 1 && used[n])
-		n++;
-	g_snprintf(name, IFNAMSIZ, TAP_NAME_PREFIX "%u", n);
+	/* nor one whose IFB is still being removed */
+	for (;;) {
+		char ifb[IFNAMSIZ];
+
+		while (n < size - 1 && used[n])
+			n++;
+		g_snprintf(name, IFNAMSIZ, TAP_NAME_PREFIX "%u", n);
+		if (n >= size - 1 || !qos_ifb_name(name, ifb) ||
+		    !if_nametoindex(ifb))
+			break;
+		used[n] = 1;
+	}
 }
 
 /**
@@ -407,6 +476,9 @@ void broker_leases_free(struct broker_leases *bl)
 		return;
 	link_watch_free(bl->watch);
 	g_hash_table_unref(bl->by_ifindex);
+	/* finish the removals of taps that went; live taps keep theirs */
+	if (bl->ifb_reaper)
+		g_thread_pool_free(bl->ifb_reaper, FALSE, TRUE);
 	if (bl->holders >= 0)
 		close(bl->holders);
 	g_free(bl);

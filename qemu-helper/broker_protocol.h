@@ -50,8 +50,8 @@ enum broker_attr {
 	BA_COUNT,	/* u32 */
 	BA_LIMIT,	/* u32: max-per-user, 0 for none */
 	BA_VLAN,	/* u32: VLAN of a lease */
-	BA_INBOUND,	/* u64: rate to the guest (QoS) */
-	BA_OUTBOUND,	/* u64: rate from the guest (QoS) */
+	BA_INBOUND,	/* u64: rate to the guest, bits/s (asked, or in force) */
+	BA_OUTBOUND,	/* u64: rate from the guest, bits/s (likewise) */
 	BA_ADDRESS,	/* string <= BROKER_ADDRESS_MAX: a NAT network's GW/PREFIX */
 	BA_RULES,	/* u8 0/1: a NAT network's nftables rules are all present */
 	BA_DNSMASQ_PID,	/* u32: a NAT network's dnsmasq, 0 when none runs */

@@ -10,6 +10,9 @@
  * descriptor makes the kernel remove it with all its settings. A network
  * with a VLAN goes through vlan_attach_tap() instead of
  * tap_attach_to_bridge(); it removes what it made itself on failure.
+ * Rate limits (netdev/qos.c) come last, once the tap has its final MTU and
+ * before its descriptor is handed out; on failure qos_apply() removes the
+ * IFB it made and closing the tap removes the rest.
  */
 #include "direct_mode.h"
 
@@ -24,6 +27,7 @@
 #include "lease.h"
 #include "link_watch.h"
 #include "netlink.h"
+#include "qos.h"
 #include "vlan.h"
 
 /**
@@ -144,13 +148,28 @@ bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 	else
 		attached = tap_attach_to_bridge(nl, tap->name, &br, alias,
 						error);
-	if (!attached) {
+	if (!attached || !qos_apply(nl, tap->name, &place->limits, error)) {
 		tap_close(tap);
 		return false;
 	}
 	if (joined)
 		joined_bridge(nl, tap->name, place, joined);
 	return true;
+}
+
+/**
+ * direct_mode_remove_orphans() - remove IFBs whose tap is gone
+ *
+ * With no broker to watch taps go, each direct-mode run sweeps what taps
+ * that went before left behind (netdev/qos.c); failures only leave them
+ * for the next run.
+ */
+void direct_mode_remove_orphans(void)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+
+	if (nl)
+		qos_remove_orphans(nl);
 }
 
 /**

@@ -19,6 +19,7 @@ bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,
 				  uid_t owner, pid_t caller,
 				  const char *name_hint, char *joined,
 				  struct tap *tap, GError **error);
+void direct_mode_remove_orphans(void);
 bool direct_mode_create_tap(const struct placement *place, bool use_vnet,
 			    uid_t owner, pid_t caller, struct tap *tap,
 			    GError **error);

@@ -35,6 +35,9 @@ const char helper_usage[] =
 	"  --acl=FILE       bridge ACL to use instead of " TAPWARDEN_BRIDGE_ACL_FILE "\n"
 	"                   (--config or --acl: served in this process, never by tapwardend)\n"
 	"  --socket=PATH    tapwardend's socket (default $" "TAPWARDEN_SOCKET, else " TAPWARDEN_SOCKET_PATH ")\n"
+	"  --inbound=RATE   limit traffic to the guest to RATE (kbit, mbit, gbit);\n"
+	"                   only below the network's own limit\n"
+	"  --outbound=RATE  limit traffic from the guest to RATE, likewise\n"
 	"\n"
 	"User-mode networks (NAME `user', or mode=user in tapwarden.conf):\n"
 	"  --hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT\n"
@@ -165,6 +168,12 @@ bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,
 		} else if (option_value(argc, argv, &i, "--mtu", &value, &local)) {
 			if (local || !set_once(&args->mtu, "--mtu", value, &local))
 				goto fail;
+		} else if (option_value(argc, argv, &i, "--inbound", &value, &local)) {
+			if (local || !set_once(&args->inbound, "--inbound", value, &local))
+				goto fail;
+		} else if (option_value(argc, argv, &i, "--outbound", &value, &local)) {
+			if (local || !set_once(&args->outbound, "--outbound", value, &local))
+				goto fail;
 		} else if (option_value(argc, argv, &i, "--br", &value, &local)) {
 			if (local || !set_once(&args->bridge, "--br", value, &local))
 				goto fail;
@@ -221,5 +230,7 @@ void helper_args_clear(struct helper_args *args)
 	g_clear_pointer(&args->acl, g_free);
 	g_clear_pointer(&args->socket, g_free);
 	g_clear_pointer(&args->mtu, g_free);
+	g_clear_pointer(&args->inbound, g_free);
+	g_clear_pointer(&args->outbound, g_free);
 	g_clear_pointer(&args->hostfwds, g_ptr_array_unref);
 }

@@ -21,6 +21,8 @@
  * @hostfwds:	user mode: --hostfwd= values, repeatable; NULL-terminated
  * @mtu:	user mode: --mtu=, NULL if not given
  * @no_host_loopback: user mode: --no-host-loopback was given
+ * @inbound:	--inbound=RATE (a lower rate to the guest), NULL if not given
+ * @outbound:	--outbound=RATE (a lower rate from the guest), NULL if not given
  */
 struct helper_args {
 	bool use_vnet;
@@ -34,6 +36,8 @@ struct helper_args {
 	GPtrArray *hostfwds;
 	char *mtu;
 	bool no_host_loopback;
+	char *inbound;
+	char *outbound;
 };
 
 bool helper_args_parse(int argc, char *const argv[], struct helper_args *args,

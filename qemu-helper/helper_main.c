@@ -14,6 +14,8 @@
  * relays and needs no privilege); else the helper itself when it holds
  * CAP_NET_ADMIN (direct mode). --config and --acl name policy files for
  * this process, so they mean direct mode: a broker's policy is its own.
+ * --inbound and --outbound (rates below the network's) are checked here
+ * for their syntax, and against the network by whoever serves.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +27,13 @@
 #include "broker_client.h"
 #include "broker_socket.h"
 #include "caller_socket.h"
+#include "caller_stderr.h"
 #include "direct_mode.h"
 #include "error.h"
 #include "helper_args.h"
 #include "peer_identity.h"
 #include "placement.h"
+#include "rate.h"
 #include "tap.h"
 #include "user_mode.h"
 
@@ -44,13 +48,51 @@ G_NORETURN static void die(GError *error)
 	for (const char *c = error->message; *c; c++)
 		fputc((unsigned char)*c < ' ' || *c == 0x7f ? '?' : *c, stderr);
 	fputc('\n', stderr);
+	fflush(stderr);
+	caller_stderr_wait_read(500);	/* libvirt: before the socket closes */
 	g_error_free(error);
 	exit(EXIT_FAILURE);
 }
 
 /**
+ * struct asked_rates - --inbound and --outbound in bits/s, 0 when not given
+ * @inbound:	to the guest
+ * @outbound:	from the guest
+ */
+struct asked_rates {
+	uint64_t inbound;
+	uint64_t outbound;
+};
+
+/**
+ * parse_asked_rates() - check --inbound and --outbound
+ * @args:	the command line
+ * @out:	filled in
+ * @error:	set, naming the option, when one is no rate
+ *
+ * Return: true on success.
+ */
+static bool parse_asked_rates(const struct helper_args *args,
+			      struct asked_rates *out, GError **error)
+{
+	*out = (struct asked_rates){ 0 };
+	if (args->inbound &&
+	    !rate_parse_bits(args->inbound, &out->inbound, error)) {
+		g_prefix_error(error, "--inbound: ");
+		return false;
+	}
+	if (args->outbound &&
+	    !rate_parse_bits(args->outbound, &out->outbound, error)) {
+		g_prefix_error(error, "--outbound: ");
+		return false;
+	}
+	return true;
+}
+
+/**
  * serve_through_broker() - ask tapwardend
  * @args:	the command line
+ * @rates:	the rates asked for
  * @tap:	set when the broker sent a tap
  * @absent:	set when no broker listens (then the caller tries direct
  *		mode), or with the refusal or failure (then it dies)
@@ -59,12 +101,13 @@ G_NORETURN static void die(GError *error)
  * named a broker that is not there.
  */
 static bool serve_through_broker(const struct helper_args *args,
+				 const struct asked_rates *rates,
 				 struct tap *tap, GError **absent)
 {
 	const char *path = broker_socket_path(args->socket);
 
 	if (broker_request_tap(path, args->bridge, args->use_vnet, args->fd,
-			       tap, absent))
+			       rates->inbound, rates->outbound, tap, absent))
 		return true;
 	return g_error_matches(*absent, TW_ERROR, TW_ERROR_NOT_FOUND) &&
 	       !args->socket;
@@ -73,11 +116,13 @@ static bool serve_through_broker(const struct helper_args *args,
 /**
  * serve_directly() - direct mode: decide and create the tap in-process
  * @args:	the command line
+ * @rates:	the rates asked for
  * @broker_absent: why the broker did not serve, for the message when this
  *		process cannot either
  * @tap:	set on success; dies on failure
  */
 static void serve_directly(const struct helper_args *args,
+			   const struct asked_rates *rates,
 			   const GError *broker_absent, struct tap *tap)
 {
 	struct policy_paths paths = {
@@ -99,7 +144,9 @@ static void serve_directly(const struct helper_args *args,
 	}
 	if (!peer_identity(args->fd, &c, NULL, &error) ||
 	    !policy_place(&paths, &c, direct_mode_count_leases, NULL,
-			  args->bridge, &place, &error))
+			  args->bridge, &place, &error) ||
+	    !rate_narrow(&place.limits, rates->inbound, rates->outbound,
+			 place.network, &error))
 		die(error);
 	if (place.nat) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_DENIED,
@@ -107,6 +154,7 @@ static void serve_directly(const struct helper_args *args,
 			    place.network);
 		die(error);
 	}
+	direct_mode_remove_orphans();
 	if (!direct_mode_create_tap(&place, args->use_vnet, c.uid, c.pid, tap,
 				    &error) ||
 	    !tap_set_owner(tap, c.uid, c.gid, &error))
@@ -121,6 +169,7 @@ int main(int argc, char *argv[])
 	g_autoptr(network) user_net = NULL;
 	struct user_options user_opts;
 	struct policy_paths paths;
+	struct asked_rates rates;
 	GError *error = NULL, *broker_absent = NULL;
 	pid_t caller;
 	uid_t owner;
@@ -157,7 +206,8 @@ int main(int argc, char *argv[])
 			    "missing --fd=N (see --help)");
 		die(error);
 	}
-	if (!caller_socket_check(args.fd, &caller, &owner, &error))
+	if (!caller_socket_check(args.fd, &caller, &owner, &error) ||
+	    !parse_asked_rates(&args, &rates, &error))
 		die(error);
 
 	paths = (struct policy_paths){
@@ -175,6 +225,12 @@ int main(int argc, char *argv[])
 	user_net = user_network_lookup(&paths, args.bridge, &error);
 	if (error)
 		die(error);
+	if (user_net && (args.inbound || args.outbound)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
+			    "--inbound and --outbound are for networks with a tap on the host; %s is a user-mode network",
+			    args.bridge);
+		die(error);
+	}
 	if (user_net) {
 		if (!user_mode_serve(user_net, &user_opts, args.use_vnet,
 				     args.fd, &error))
@@ -191,10 +247,10 @@ int main(int argc, char *argv[])
 
 	/* 2. the broker; 3. direct mode */
 	if (!args.config && !args.acl &&
-	    !serve_through_broker(&args, &tap, &broker_absent))
+	    !serve_through_broker(&args, &rates, &tap, &broker_absent))
 		die(broker_absent);
 	if (tap.fd < 0)
-		serve_directly(&args, broker_absent, &tap);
+		serve_directly(&args, &rates, broker_absent, &tap);
 	g_clear_error(&broker_absent);
 	if (!caller_socket_send_fd(args.fd, tap.fd, &error))
 		die(error);

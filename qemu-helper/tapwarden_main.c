@@ -24,6 +24,7 @@
 #include "config.h"
 #include "broker_socket.h"
 #include "error.h"
+#include "rate.h"
 #include "usernet_command.h"
 
 #define EXIT_ERROR 2
@@ -156,10 +157,11 @@ static int cmd_list(const struct cli *cli)
 	broker_msg_init(&msg, BROKER_REQ_LIST);
 	sock = ask(cli, &msg);
 	if (!cli->json)
-		printf("%-15s %-7s %-16s %-15s %-15s %-5s %-8s %s\n", "IFNAME",
-		       "UID", "USER", "NETWORK", "BRIDGE", "VLAN", "PID",
-		       "CREATED");
+		printf("%-15s %-7s %-16s %-15s %-15s %-5s %-8s %-20s %-10s %s\n",
+		       "IFNAME", "UID", "USER", "NETWORK", "BRIDGE", "VLAN",
+		       "PID", "CREATED", "INBOUND", "OUTBOUND");
 	for (;;) {
+		g_autofree char *in = NULL, *out = NULL;
 		char created[32], vlan[16];
 
 		answer(sock, &msg);
@@ -172,11 +174,14 @@ static int cmd_list(const struct cli *cli)
 			g_snprintf(vlan, sizeof(vlan), "%u", msg.vlan);
 		else
 			g_strlcpy(vlan, "-", sizeof(vlan));
+		/* the rates in force; "-": no limit */
+		in = msg.inbound ? rate_format(msg.inbound) : g_strdup("-");
+		out = msg.outbound ? rate_format(msg.outbound) : g_strdup("-");
 		if (!cli->json) {
-			printf("%-15s %-7u %-16s %-15s %-15s %-5s %-8u %s\n",
+			printf("%-15s %-7u %-16s %-15s %-15s %-5s %-8u %-20s %-10s %s\n",
 			       msg.ifname, msg.uid, msg.user, msg.name,
 			       msg.bridge[0] ? msg.bridge : "-", vlan, msg.pid,
-			       created);
+			       created, in, out);
 			continue;
 		}
 		g_string_append(json, n++ ? ",\n {" : "\n {");
@@ -189,8 +194,11 @@ static int cmd_list(const struct cli *cli)
 		g_string_append(json, ", \"bridge\": ");
 		json_string(json, msg.bridge);
 		g_string_append_printf(json, ", \"vlan\": %u", msg.vlan);
-		g_string_append_printf(json, ", \"pid\": %u, \"created\": \"%s\", \"since\": %" G_GUINT64_FORMAT "}",
+		g_string_append_printf(json, ", \"pid\": %u, \"created\": \"%s\", \"since\": %" G_GUINT64_FORMAT,
 				       msg.pid, created, msg.since);
+		/* bits per second; 0: no limit */
+		g_string_append_printf(json, ", \"inbound\": %" G_GUINT64_FORMAT ", \"outbound\": %" G_GUINT64_FORMAT "}",
+				       (guint64)msg.inbound, (guint64)msg.outbound);
 	}
 	close(sock);
 	if (cli->json)

@@ -553,9 +553,6 @@ int main(int argc, char *argv[])
 		g_message("listening on %s", socket_path);
 	}
 	fcntl(d.listen_fd, F_SETFL, O_NONBLOCK);
-	g_message("%u networks from %s, %u live leases",
-		  network_config_count(d.broker.cfg), d.broker.config_path,
-		  broker_leases_size(d.broker.leases));
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	d.per_uid = g_hash_table_new(NULL, NULL);
@@ -567,6 +564,10 @@ int main(int argc, char *argv[])
 	g_unix_signal_add(SIGHUP, on_sighup, &d);
 	g_unix_signal_add(SIGTERM, on_sigterm, &d);
 	g_unix_signal_add(SIGINT, on_sigterm, &d);
+	/* the line tests and people wait for: ready, signals handled */
+	g_message("%u networks from %s, %u live leases",
+		  network_config_count(d.broker.cfg), d.broker.config_path,
+		  broker_leases_size(d.broker.leases));
 	g_main_loop_run(d.loop);
 
 	if (d.made_path)

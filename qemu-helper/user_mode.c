@@ -7,7 +7,10 @@
  * which:
  *   1. detaches (own session, / as cwd, stdin and stdout /dev/null, every
  *      inherited descriptor closed but stderr): it outlives the helper and
- *      must hold nothing of QEMU's but the tap's traffic;
+ *      must hold nothing of QEMU's but the tap's traffic. stderr stays only
+ *      if it is a terminal or a file: a pipe or socket is read to its end
+ *      by whoever runs the helper (libvirt waits for that before it starts
+ *      QEMU), so the engine must not keep it open;
  *   2. has slirp_netns_new_private() make a user and a network namespace
  *      with the tap in it (plus a keeper process that makes them visible);
  *   3. builds the libslirp engine on an AF_PACKET pump bound to that tap,
@@ -30,6 +33,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "caller_socket.h"
@@ -48,10 +52,14 @@
 static int engine_detach(int sock)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct stat err;
 
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
+		if (fstat(STDERR_FILENO, &err) == 0 &&
+		    (S_ISFIFO(err.st_mode) || S_ISSOCK(err.st_mode)))
+			dup2(null, STDERR_FILENO);
 		if (null > STDERR_FILENO)
 			close(null);
 	}

@@ -308,6 +308,30 @@ fcntl.ioctl(int(os.environ["TW_TAP_FD"]), 0x400454cb, 1)' >"$TMP/out" 2>"$TMP/er
 	wait_log "removed tw[0-9]+: its holder \\(pid [0-9]+\\) is gone"
 }
 
+# libvirt runs the helper and hands the tap to QEMU: the holder (libvirtd)
+# may exit while another process still has the tap open; the tap stays, and
+# goes when that process closes it.
+t_broker_keeps_a_tap_handed_on_when_its_holder_exits() {
+	make_user tw-alice
+	lab_network "allow-users=tw-alice"
+	start_broker
+	RC=0
+	# shellcheck disable=SC2016  # expanded by the command
+	as_user tw-alice "$TW_RUN_LIKE_QEMU" --pass-fd "$TW_HELPER" lab -- sh -c \
+		'sleep 60 </dev/null >/dev/null 2>&1 & echo "$!" >"$0"' "$TMP/shared/qemu" \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
+	[ "$RC" = 0 ] || fail "could not run ($RC): $(cat "$TMP/err") $(cat "$TMP/out")"
+	wait_log "kept tw[0-9]+: its holder \\(pid [0-9]+\\) is gone, but the tap is still open"
+	[ -n "$(kernel_taps)" ] || fail "the tap went with its holder"
+	[ -n "$(listed_taps)" ] || fail "the lease went with its holder"
+	kill "$(cat "$TMP/shared/qemu")"
+	for _ in $(seq 100); do
+		[ -z "$(kernel_taps)" ] && break
+		sleep 0.05
+	done
+	no_tap_left
+}
+
 t_broker_closes_silent_clients_and_serves_others_meanwhile() {
 	make_user tw-alice
 	lab_network "allow-users=tw-alice"

@@ -52,6 +52,25 @@ t_user_mode_ends_with_the_tap() {
 	done
 }
 
+# A caller that reads the helper's stderr from a pipe until it ends (libvirt
+# does, before it starts QEMU) sees the end while the tap is in use: the
+# engine and its keeper do not hold the pipe; with stderr a file they keep it.
+t_user_mode_engine_does_not_hold_a_stderr_pipe() {
+	setup_user user_mode_engine_does_not_hold_a_stderr_pipe
+	# shellcheck disable=SC2016  # expanded by the command
+	probe='for p in $(pgrep -u "$(id -u)" -x tapwarden-helpe); do readlink "/proc/$p/fd/2"; done >"$0"'
+	RC=0
+	{ as_user "$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/tapwarden.conf" user \
+		-- sh -c "$probe" "$TMP/u/piped" 2>&1 >"$TMP/out" | cat >"$TMP/err"; } || RC=$?
+	[ "$RC" = 0 ] || fail "run-like-qemu exit $RC: $(cat "$TMP/out" "$TMP/err")"
+	[ "$(sort -u "$TMP/u/piped")" = /dev/null ] ||
+		fail "with stderr a pipe, engine and keeper hold: $(cat "$TMP/u/piped")"
+	run_user_mode user "" -- sh -c "$probe" "$TMP/u/filed"
+	[ "$RC" = 0 ] || fail "run-like-qemu exit $RC: $(cat "$TMP/out" "$TMP/err")"
+	[ "$(sort -u "$TMP/u/filed")" = "$TMP/err" ] ||
+		fail "with stderr a file, engine and keeper hold: $(cat "$TMP/u/filed")"
+}
+
 # A --hostfwd= that is not QEMU's syntax is refused before anything starts.
 t_user_mode_refuses_malformed_hostfwd() {
 	setup_user user_mode_refuses_malformed_hostfwd

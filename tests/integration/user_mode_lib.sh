@@ -34,7 +34,8 @@ setup_user() {
 	lib_trap=${lib_trap#trap -- \'}
 	lib_trap=${lib_trap%\' EXIT}
 	# shellcheck disable=SC2064  # expanded now, on purpose
-	trap "kill_background; $lib_trap" EXIT
+	# (lib.sh's trap takes the test's status from $?: keep it for it)
+	trap "um_rc=\$?; kill_background; (exit \$um_rc); $lib_trap" EXIT
 	chmod 755 "$TMP"
 	mkdir "$TMP/u"
 	chown "$TEST_UID:$TEST_GID" "$TMP/u"

@@ -152,6 +152,11 @@ static void test_round_trip_req_tap(void)
 	assert_round_trip(&msg);
 	broker_msg_set_u32(&msg, BA_VNET_HDR, 0);
 	assert_round_trip(&msg);
+	/* the rates a helper asks for (--inbound, --outbound), in bits/s */
+	broker_msg_set_u64(&msg, BA_INBOUND, UINT64_C(100000000000));
+	assert_round_trip(&msg);
+	broker_msg_set_u64(&msg, BA_OUTBOUND, 1000);
+	assert_round_trip(&msg);
 }
 
 static void test_round_trip_requests_without_attributes(void)
@@ -221,6 +226,10 @@ static void test_round_trip_rep_lease(void)
 	broker_msg_set_u64(&msg, BA_SINCE, UINT64_C(0x123456789abcdef0));
 	assert_round_trip(&msg);
 	broker_msg_set_str(&msg, BA_BRIDGE, "br-lab");
+	assert_round_trip(&msg);
+	/* the rates in force */
+	broker_msg_set_u64(&msg, BA_INBOUND, 100000000);
+	broker_msg_set_u64(&msg, BA_OUTBOUND, UINT64_MAX);
 	assert_round_trip(&msg);
 }
 
@@ -560,6 +569,11 @@ static void test_wrong_number_size(void)
 	wire_u32(&w, BA_PID, 1);
 	wire_u32(&w, BA_SINCE, 1);
 	REFUSED(&w, "attribute 10 has a bad value (4 bytes)");
+	/* a rate as 4 bytes */
+	wire_begin(&w, BROKER_REQ_TAP);
+	wire_str(&w, BA_NAME, "br0");
+	wire_u32(&w, BA_INBOUND, 1000000);
+	REFUSED(&w, "has a bad value (4 bytes)");
 	/* an empty number */
 	wire_begin(&w, BROKER_REP_ERROR);
 	wire_attr(&w, BA_CODE, "", 0);

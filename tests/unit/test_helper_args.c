@@ -42,6 +42,20 @@ static void test_own_options_before_qemus(void)
 	helper_args_clear(&args);
 }
 
+static void test_rate_options_before_qemus(void)
+{
+	struct helper_args args;
+	GError *error = NULL;
+
+	/* their syntax is checked by policy/rate.c, not here */
+	g_assert_true(PARSE(&args, &error, "--inbound=10mbit", "--outbound",
+			    "2.5mbit", "--use-vnet", "--fd=3", "--br=lab"));
+	g_assert_no_error(error);
+	g_assert_cmpstr(args.inbound, ==, "10mbit");
+	g_assert_cmpstr(args.outbound, ==, "2.5mbit");
+	helper_args_clear(&args);
+}
+
 static void test_without_use_vnet(void)
 {
 	struct helper_args args;
@@ -94,6 +108,8 @@ static void test_options_given_twice_are_refused(void)
 	REFUSED("--br given twice", "--br=br0", "--br=br1", "--fd=3");
 	REFUSED("--fd given twice", "--br=br0", "--fd=3", "--fd=4");
 	REFUSED("--acl given twice", "--acl=a", "--acl=b");
+	REFUSED("--inbound given twice", "--inbound=1mbit", "--inbound=2mbit");
+	REFUSED("--outbound given twice", "--outbound=1mbit", "--outbound", "2mbit");
 }
 
 static void test_unknown_arguments_are_refused(void)
@@ -132,6 +148,8 @@ int main(int argc, char *argv[])
 			test_missing_options_are_left_unset);
 	g_test_add_func("/helper-args/fd-must-be-a-number",
 			test_fd_must_be_a_number);
+	g_test_add_func("/helper-args/rate-options-before-qemus",
+			test_rate_options_before_qemus);
 	g_test_add_func("/helper-args/options-given-twice-are-refused",
 			test_options_given_twice_are_refused);
 	g_test_add_func("/helper-args/unknown-arguments-are-refused",

@@ -273,6 +273,54 @@ static void test_vlan_without_bridge_or_uplink_is_refused(void)
 		       (const char *[]){ ":1:", "missing key `bridge'", NULL });
 }
 
+static void test_rates_are_read(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg = load(
+		"[network lab]\n"
+		"bridge = br0\n"
+		"inbound = 100mbit:64kb\n"
+		"outbound = 1.5gbit\n"
+		"[network plain]\n"
+		"bridge = br1\n", &error);
+	const struct network *net;
+
+	g_assert_no_error(error);
+	net = network_config_find(cfg, "lab");
+	g_assert_cmpuint(net->limits.inbound.rate, ==, 100000000);
+	g_assert_cmpuint(net->limits.inbound.burst, ==, 65536);
+	g_assert_cmpuint(net->limits.outbound.rate, ==, 1500000000);
+	g_assert_cmpuint(net->limits.outbound.burst, ==, 0);
+	net = network_config_find(cfg, "plain");
+	g_assert_false(qos_limits_any(&net->limits));
+}
+
+static void test_bad_rates_are_refused_with_line_and_reason(void)
+{
+	assert_refused("[network lab]\nbridge = br0\ninbound = 0kbit\n",
+		       (const char *[]){ ":3:", "[network lab] inbound:",
+					 "`0kbit' is zero", NULL });
+	assert_refused("[network lab]\nbridge = br0\n\noutbound = 200gbit\n",
+		       (const char *[]){ ":4:", "[network lab] outbound:",
+					 "above the largest rate, 100gbit",
+					 NULL });
+	assert_refused("[network lab]\nbridge = br0\noutbound = 10mbit:1kb\n",
+		       (const char *[]){ ":3:", "outbound:",
+					 "smaller than one MTU (1500 bytes)",
+					 NULL });
+	assert_refused("[network lab]\nbridge = br0\ninbound = 5\n",
+		       (const char *[]){ ":3:", "has no unit", NULL });
+	assert_refused("[network lab]\nbridge = br0\ninbound = -1mbit\n",
+		       (const char *[]){ ":3:", "negative", NULL });
+	assert_refused("[network lab]\nbridge = br0\ninbound = 9furlongs\n",
+		       (const char *[]){ ":3:", "unknown unit `furlongs'",
+					 NULL });
+	/* user mode has no tap on the host to shape */
+	assert_refused("[network u]\nmode = user\ninbound = 10mbit\n",
+		       (const char *[]){ ":3:", "[network u] inbound:",
+					 "no tap on the host", NULL });
+}
+
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
@@ -320,5 +368,9 @@ int main(int argc, char *argv[])
 			test_bad_vlan_uplink_name_is_refused);
 	g_test_add_func("/network-config/vlan-without-bridge-or-uplink-is-refused",
 			test_vlan_without_bridge_or_uplink_is_refused);
+	g_test_add_func("/network-config/rates-are-read",
+			test_rates_are_read);
+	g_test_add_func("/network-config/bad-rates-are-refused-with-line-and-reason",
+			test_bad_rates_are_refused_with_line_and_reason);
 	return g_test_run();
 }
