@@ -49,6 +49,7 @@ static void test_nat_network_is_read(void)
 		LAB "address = 10.77.0.1/24\n"
 		"forward = tcp:8080:10.77.0.50:80; udp:5353:10.77.0.51:53\n"
 		"allow-users = alice\n"
+		"inbound = 100mbit\n"
 		"[network quiet]\nmode=nat\nbridge=twnat1\naddress=10.78.0.254/24\ndhcp=no\n",
 		&error);
 	const struct network *net;
@@ -68,6 +69,7 @@ static void test_nat_network_is_read(void)
 	g_assert_cmphex(f->guest_addr, ==, 0x0a4d0033);
 	g_assert_cmpuint(f->guest_port, ==, 53);
 	g_assert_nonnull(net->allow_users);
+	g_assert_cmpuint(net->limits.inbound.rate, ==, 100000000);
 	net = network_config_find(cfg, "quiet");
 	g_assert_false(net->nat.dhcp);
 	g_assert_cmpuint(net->nat.forwards->len, ==, 0);
