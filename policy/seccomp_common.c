@@ -55,7 +55,8 @@ static int seccomp_allow_sanitizer(scmp_filter_ctx ctx)
 	static const int syscalls[] = {
 		SCMP_SYS(clone), SCMP_SYS(wait4), SCMP_SYS(prctl),
 		SCMP_SYS(sched_yield), SCMP_SYS(openat), SCMP_SYS(open),
-		SCMP_SYS(read), SCMP_SYS(getdents64), SCMP_SYS(sigaltstack),
+		SCMP_SYS(read), SCMP_SYS(getdents), SCMP_SYS(getdents64),
+		SCMP_SYS(sigaltstack),
 		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
 		SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getppid),
 		SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect),
