@@ -90,6 +90,7 @@ int seccomp_allow_usermode_engine(scmp_filter_ctx ctx);
 int seccomp_allow_usermode_keeper(scmp_filter_ctx ctx);
 int seccomp_allow_launcher(scmp_filter_ctx ctx);
 int seccomp_allow_common(scmp_filter_ctx ctx);
+int seccomp_allow_sanitizer(scmp_filter_ctx ctx);
 int seccomp_allow_list(scmp_filter_ctx ctx, const int *syscalls, size_t n);
 
 /* test builds only (meson -Dtest_hooks=true): policy/confine_test_hook.c */

@@ -49,7 +49,7 @@ int seccomp_allow_list(scmp_filter_ctx ctx, const int *syscalls, size_t n)
  *
  * Return: 0 or -errno.
  */
-static int seccomp_allow_sanitizer(scmp_filter_ctx ctx)
+int seccomp_allow_sanitizer(scmp_filter_ctx ctx)
 {
 #ifdef CONFINE_SANITIZER
 	static const int syscalls[] = {

@@ -3,7 +3,7 @@
  * seccomp-list.c - the seccomp filter of a confined process
  * (policy/seccomp_*.c), as libseccomp's pseudo filter code.
  *
- * Usage: seccomp-list broker|helper|engine|keeper|launcher
+ * Usage: seccomp-list broker|helper|engine|keeper|launcher|sanitizer
  * Each allowed call appears as a line `# filter for syscall "NAME" ...'.
  * The unit suite checks with it that the systemd unit's SystemCallFilter=
  * lets the broker make every call its own filter allows
@@ -26,6 +26,7 @@ int main(int argc, char *argv[])
 		{ "engine", seccomp_allow_usermode_engine },
 		{ "keeper", seccomp_allow_usermode_keeper },
 		{ "launcher", seccomp_allow_launcher },
+		{ "sanitizer", NULL },	/* what sanitizer builds add (else none) */
 	};
 	scmp_filter_ctx ctx;
 
@@ -33,7 +34,9 @@ int main(int argc, char *argv[])
 		if (strcmp(argv[1], lists[i].who))
 			continue;
 		ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-		if (!ctx || seccomp_allow_common(ctx) || lists[i].allow(ctx))
+		if (!ctx || (lists[i].allow ?
+			     seccomp_allow_common(ctx) || lists[i].allow(ctx) :
+			     seccomp_allow_sanitizer(ctx)))
 			return 1;
 		/* libseccomp's own listing (pseudo filter code) names each
 		 * call with a rule: "# filter for syscall \"NAME\" (NR) ..." */
@@ -43,6 +46,6 @@ int main(int argc, char *argv[])
 		seccomp_release(ctx);
 		return 0;
 	}
-	fprintf(stderr, "usage: seccomp-list broker|helper|engine|keeper|launcher\n");
+	fprintf(stderr, "usage: seccomp-list broker|helper|engine|keeper|launcher|sanitizer\n");
 	return 2;
 }
