@@ -410,12 +410,6 @@ bool confine_broker(const struct confine_broker_paths *paths, GError **error)
 		{ config_dir, LL_FS_READ, true },
 		/* bridge_acl.c: bridge.conf per request, and its includes */
 		{ acl_dir, LL_FS_READ, true },
-		/* access.c: users and groups by name (NSS: nsswitch.conf,
-		 * passwd, group; replaced on every edit, so /etc itself) */
-		{ "/etc", LANDLOCK_ACCESS_FS_READ_FILE, false },
-		/* NSS modules dlopen()ed on a later lookup */
-		{ "/usr/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
-		{ "/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
 		/* link_ipv6_disable(): disable_ipv6 of taps and per-VLAN
 		 * devices before they go up */
 		{ "/proc/sys/net/ipv6/conf", LANDLOCK_ACCESS_FS_READ_FILE |
@@ -443,6 +437,38 @@ bool confine_broker(const struct confine_broker_paths *paths, GError **error)
 		 * signals stay open for the NAT launcher's children */
 		.landlock_scope = LL_SCOPE_ABSTRACT_UNIX,
 		.allow = seccomp_allow_broker,
+	};
+	/* users and groups come from the lookup process (accounts.c) */
+	return confine(&spec, error);
+}
+
+/**
+ * confine_account_lookup() - the broker's account lookup process
+ * (accounts.c), running as nobody, once NSS is loaded
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+bool confine_account_lookup(GError **error)
+{
+	const struct confine_path rules[] = {
+		/* NSS: nsswitch.conf, passwd, group (replaced by every edit,
+		 * so /etc itself; file permissions keep nobody from the
+		 * secrets) */
+		{ "/etc", LANDLOCK_ACCESS_FS_READ_FILE, false },
+		/* NSS modules named in a changed nsswitch.conf */
+		{ "/usr/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
+		{ "/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
+#ifdef CONFINE_SANITIZER
+		{ "/proc", LL_FS_READ, false },
+#endif
+	};
+	const struct confine_spec spec = {
+		.who = "lookup",
+		.paths = rules,
+		.n_paths = G_N_ELEMENTS(rules),
+		.landlock_scope = LL_SCOPE_SIGNAL,
+		.allow = seccomp_allow_account_lookup,
 	};
 	gid_t groups[1];
 	int ngroups = 1;

@@ -80,6 +80,7 @@ bool confine_broker(const struct confine_broker_paths *paths, GError **error);
 bool confine_helper(GError **error);
 bool confine_usermode_engine(GError **error);
 bool confine_usermode_keeper(GError **error);
+bool confine_account_lookup(GError **error);
 bool confine_launcher(const char *dnsmasq, const char *run_dir,
 		      GError **error);
 
@@ -89,6 +90,7 @@ int seccomp_allow_helper(scmp_filter_ctx ctx);
 int seccomp_allow_usermode_engine(scmp_filter_ctx ctx);
 int seccomp_allow_usermode_keeper(scmp_filter_ctx ctx);
 int seccomp_allow_launcher(scmp_filter_ctx ctx);
+int seccomp_allow_account_lookup(scmp_filter_ctx ctx);
 int seccomp_allow_common(scmp_filter_ctx ctx);
 int seccomp_allow_sanitizer(scmp_filter_ctx ctx);
 int seccomp_allow_list(scmp_filter_ctx ctx, const int *syscalls, size_t n);

@@ -7,7 +7,8 @@
  * creating taps (netdev/tap.c) and configuring them over route netlink
  * (netdev/ through libnl), watching holders (broker_leases.c: pidfds in
  * an epoll set), reading bridge.conf with the caller's file-system ids
- * (policy/fs_identity.c), looking users up (policy/access.c, NSS), closing
+ * (policy/fs_identity.c), asking the account lookup process about users
+ * and groups (policy/accounts.c, whose own list is below), closing
  * clients' descriptors on the reaper thread (fd_reaper.c), reloading
  * tapwarden.conf on SIGHUP. Groups marked NAT and QoS are for those
  * features (branches nat, qos): netlink only, like the rest.
@@ -56,8 +57,7 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		SCMP_SYS(epoll_ctl), SCMP_SYS(epoll_wait),
 		SCMP_SYS(epoll_pwait),
 		/* tap.c: /dev/net/tun; config_file.c: tapwarden.conf and
-		 * bridge.conf (size, type); link_ipv6.c: disable_ipv6;
-		 * access.c: NSS (passwd, group) */
+		 * bridge.conf (size, type); link_ipv6.c: disable_ipv6 */
 		SCMP_SYS(openat), SCMP_SYS(lseek), SCMP_SYS(pread64),
 		SCMP_SYS(statx), SCMP_SYS(getdents64),
 		/* bridge_acl.c: an include's real path (realpath) */
@@ -81,7 +81,7 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 	};
 	int rc = seccomp_allow_list(ctx, syscalls, G_N_ELEMENTS(syscalls));
 
-	/* sockets: unix (clients, the journal, NSS's nscd/userdb) and
+	/* sockets: unix (clients, the journal) and
 	 * netlink (route, and nftables for NAT); nothing else */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
@@ -116,5 +116,40 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 				      SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+	return rc;
+}
+
+/**
+ * seccomp_allow_account_lookup() - the broker's account lookup process
+ * (accounts.c): questions in, NSS, answers out
+ * @ctx:	the filter
+ *
+ * Return: 0 or -errno.
+ */
+int seccomp_allow_account_lookup(scmp_filter_ctx ctx)
+{
+	static const int syscalls[] = {
+		/* lookup_main(): the broker's questions and the answers */
+		SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
+		SCMP_SYS(sendmsg),
+		/* NSS files: nsswitch.conf (checked for changes), passwd,
+		 * group */
+		SCMP_SYS(openat), SCMP_SYS(read), SCMP_SYS(lseek),
+		SCMP_SYS(pread64), SCMP_SYS(statx), SCMP_SYS(fcntl),
+		/* NSS services: nscd's and systemd-userdbd's unix sockets */
+		SCMP_SYS(connect), SCMP_SYS(poll), SCMP_SYS(ppoll),
+		SCMP_SYS(getsockopt), SCMP_SYS(setsockopt),
+		SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getrandom),
+		/* glibc's NSS blocks signals around its lookups */
+		SCMP_SYS(rt_sigprocmask),
+		/* NSS: paths of what it loaded, directories (nss-systemd) */
+		SCMP_SYS(readlinkat), SCMP_SYS(readlink),
+		SCMP_SYS(getdents64),
+	};
+	int rc = seccomp_allow_list(ctx, syscalls, G_N_ELEMENTS(syscalls));
+
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	return rc;
 }

@@ -15,9 +15,11 @@
  * socket.
  *
  * Once its socket, configuration, netlink sockets and leases are set up,
- * and before any thread starts, it confines itself (confine_broker():
- * CAP_NET_ADMIN, CAP_SETUID and CAP_SETGID only, Landlock, its seccomp
- * allow-list; docs/security.md).
+ * and before any thread starts, it forks the process that looks users and
+ * groups up for it (accounts.c: as nobody, so that the broker needs no
+ * access to /etc) and confines itself (confine_broker(): CAP_NET_ADMIN,
+ * CAP_SETUID and CAP_SETGID only, Landlock, its seccomp allow-list;
+ * docs/security.md).
  *
  * The link watch (broker_leases.c) is polled in the same loop, so leases
  * end as their taps go. SIGHUP reloads tapwarden.conf (a bad file is
@@ -38,6 +40,7 @@
 
 #include "config.h"
 #include "broker.h"
+#include "accounts.h"
 #include "broker_socket.h"
 #include "confine.h"
 #include "error.h"
@@ -540,7 +543,8 @@ int main(int argc, char *argv[])
 	fcntl(d.listen_fd, F_SETFL, O_NONBLOCK);
 	run_dir = g_path_get_dirname(socket_path ? socket_path :
 				     TAPWARDEN_SOCKET_PATH);
-	if (!confine_broker(&(struct confine_broker_paths){
+	if (!accounts_start_lookup_process(&error) ||
+	    !confine_broker(&(struct confine_broker_paths){
 			.config = d.broker.config_path,
 			.acl = d.broker.acl_path,
 			.run_dir = run_dir,

@@ -135,13 +135,29 @@ t_confine_broker_status_shows_only_its_capabilities() {
 	[ "$(ls /proc/"$BROKER_PID"/task | wc -l)" -ge 2 ] || fail "expected the reaper thread"
 }
 
+# The broker's account lookup process runs as nobody, with no capability,
+# confined; names still resolve through it (allow-users by name above).
+t_confine_broker_account_lookup_runs_as_nobody() {
+	broker_setup twcf7
+	start_broker
+	lookup=$(pgrep -P "$BROKER_PID")
+	[ -n "$lookup" ] && [ "$(wc -w <<<"$lookup")" = 1 ] || fail "expected one lookup process, got: $lookup"
+	expect_confined "/proc/$lookup/status" "$NO_CAPS" "account lookup"
+	nobody=$(id -u nobody)
+	[ "$(status_field "/proc/$lookup/status" Uid)" = "$nobody	$nobody	$nobody	$nobody" ] ||
+		fail "lookup process is not nobody: $(grep Uid "/proc/$lookup/status")"
+	"$TW_TAPWARDEN" check twcf7 net0 >"$TMP/check" || fail "check: $(cat "$TMP/check" "$TMP/broker.log")"
+	expect_in "$TMP/check" '^allowed: network net0: allow-users names twcf7$'
+}
+
 # A confined broker that executes a program, traces a process or mounts
-# is killed by its seccomp filter.
+# is killed by its seccomp filter; /etc/shadow is out of its Landlock
+# domain (it reads no file in /etc: its lookup process does).
 t_confine_broker_killed_on_forbidden_calls() {
 	need_test_hooks
 	broker_setup twcf2
 	ulimit -c 0
-	for action in execve ptrace mount; do
+	for action in execve shadow ptrace mount; do
 		rc=0
 		TAPWARDEN_TEST_CONFINED=tapwardend:$action "$TW_TAPWARDEND" \
 			--socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \

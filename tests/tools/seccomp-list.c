@@ -3,7 +3,7 @@
  * seccomp-list.c - the seccomp filter of a confined process
  * (policy/seccomp_*.c), as libseccomp's pseudo filter code.
  *
- * Usage: seccomp-list broker|helper|engine|keeper|launcher|sanitizer
+ * Usage: seccomp-list broker|helper|engine|keeper|launcher|lookup|sanitizer
  * Each allowed call appears as a line `# filter for syscall "NAME" ...'.
  * The unit suite checks with it that the systemd unit's SystemCallFilter=
  * lets the broker make every call its own filter allows
@@ -26,6 +26,7 @@ int main(int argc, char *argv[])
 		{ "engine", seccomp_allow_usermode_engine },
 		{ "keeper", seccomp_allow_usermode_keeper },
 		{ "launcher", seccomp_allow_launcher },
+		{ "lookup", seccomp_allow_account_lookup },
 		{ "sanitizer", NULL },	/* what sanitizer builds add (else none) */
 	};
 	scmp_filter_ctx ctx;
@@ -46,6 +47,6 @@ int main(int argc, char *argv[])
 		seccomp_release(ctx);
 		return 0;
 	}
-	fprintf(stderr, "usage: seccomp-list broker|helper|engine|keeper|launcher|sanitizer\n");
+	fprintf(stderr, "usage: seccomp-list broker|helper|engine|keeper|launcher|lookup|sanitizer\n");
 	return 2;
 }
