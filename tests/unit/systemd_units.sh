@@ -6,8 +6,8 @@
 # just built, so that verify finds the program), their sandbox keeps an
 # exposure score of at most MAX_EXPOSURE in `systemd-analyze security`
 # (printed to the log), and the unit's SystemCallFilter= allows every call
-# of the broker's own seccomp allow-list (SECCOMP_LIST broker) and what it
-# needs to install it.
+# of the broker's own seccomp allow-list and its lookup process's
+# (SECCOMP_LIST broker, lookup) and what they need to install them.
 set -euo pipefail
 build=$1 tapwardend=$2 seccomp_list=$3
 MAX_EXPOSURE=3.0
@@ -44,7 +44,8 @@ awk -v s="$score" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(s <= max) }' ||
 # lines take away, later lines add; groups expanded by systemd-analyze
 groups=$(systemd-analyze syscall-filter --no-pager)
 filters=$(sed -n 's/^SystemCallFilter=//p' "$units/tapwardend.service")
-broker=$("$seccomp_list" broker | sed -n 's/.*# filter for syscall "\(.*\)".*/\1/p' | sort -u)
+broker=$({ "$seccomp_list" broker; "$seccomp_list" lookup; } |
+	sed -n 's/.*# filter for syscall "\(.*\)".*/\1/p' | sort -u)
 [ -n "$broker" ] || { echo "FAIL: no allow-list from $seccomp_list"; exit 1; }
 # a sanitizer build's additions (LeakSanitizer's tracer) are no release's
 sanitizer=$("$seccomp_list" sanitizer | sed -n 's/.*# filter for syscall "\(.*\)".*/\1/p' | sort -u)
@@ -68,9 +69,11 @@ for line in sys.argv[2].splitlines():
     allowed = allowed - names if deny else allowed | names
 # confine() itself: capabilities, Landlock, the filter
 need = set(sys.argv[3].split()) | {"capset", "prctl", "seccomp",
-    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"}
+    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+    # the lookup process becomes nobody (accounts.c)
+    "setresuid", "setresgid", "setgroups"}
 print(" ".join(sorted(need - allowed)))
 ' "$groups" "$filters" "$broker")
 [ -z "$missing" ] ||
 	{ echo "FAIL: SystemCallFilter= refuses what the broker's allow-list needs: $missing"; exit 1; }
-echo "ok: SystemCallFilter= allows the broker's $(wc -w <<<"$broker") allow-listed calls and confine()'s own"
+echo "ok: SystemCallFilter= allows the $(wc -w <<<"$broker") calls the broker's and its lookup process's filters allow, and confine()'s own"
