@@ -47,6 +47,7 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
+#include <netlink/utils.h>
 
 #include "config.h"
 #include "error.h"
@@ -438,7 +439,10 @@ bool confine_broker(const struct confine_broker_paths *paths, GError **error)
 		.landlock_scope = LL_SCOPE_ABSTRACT_UNIX,
 		.allow = seccomp_allow_broker,
 	};
-	/* users and groups come from the lookup process (accounts.c) */
+	/* libnl reads /proc/net/psched on first use (tc's time units: QoS);
+	 * users and groups come from the lookup process (accounts.c) */
+	(void)nl_get_psched_hz();
+	(void)nl_get_user_hz();
 	return confine(&spec, error);
 }
 

@@ -77,7 +77,8 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		/* NAT (branch nat): libnftables talks netlink (above); the
 		 * launcher's pidfds are watched in the epoll set (above);
 		 * ip_forward and the run directory are files (above) */
-		/* QoS (branch qos): libnl-route tc and IFB: netlink (above) */
+		/* QoS: libnl-route tc and IFB: netlink (above); IFBs are
+		 * removed on a thread pool (below) */
 	};
 	int rc = seccomp_allow_list(ctx, syscalls, G_N_ELEMENTS(syscalls));
 
@@ -112,6 +113,14 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	/* GLib's thread pool (broker_leases.c: the IFB reaper, QoS): a new
+	 * thread takes its creator's scheduling (sched_setattr of its own
+	 * tid, which seccomp cannot tell from another's; without
+	 * CAP_SYS_NICE nothing can gain priority by it) */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_getattr), 0);
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setattr), 0);
 	/* a new thread names itself (GLib: pthread_setname_np) */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
