@@ -54,7 +54,7 @@
 /* HTB handles: qdisc 1:, its one class 1:1 */
 #define QOS_HTB_HANDLE TC_HANDLE(1, 0)
 #define QOS_HTB_CLASS TC_HANDLE(1, 1)
-#define QOS_INGRESS_HANDLE TC_HANDLE(0xffff, 0)
+#define QOS_INGRESS_HANDLE TC_HANDLE(0xffffU, 0)	/* U: 0xffff << 16 overflows an int */
 /* The IFB's queue (packets): the default of 32 drops TCP bursts */
 #define QOS_IFB_TXQLEN 1000
 /* HTB quantum: only one class, so it only bounds a dequeue round */

@@ -246,14 +246,16 @@ out:
  * @sock:	its end of the socket pair
  * @mtu:	the tap's MTU
  * @vnet_hdr:	ask for IFF_VNET_HDR on the tap
+ * @confine_keeper: confines the keeper before it answers, or NULL
  */
 G_NORETURN static void child_private(int sock, unsigned int mtu,
-				     bool vnet_hdr)
+				     bool vnet_hdr,
+				     slirp_keeper_confine confine_keeper)
 {
 	struct tap tap = { .fd = -1 };
 	g_autoptr(netlink) nl = NULL;
 	GError *error = NULL;
-	int fds[2];
+	int fds[2], ifindex;
 	char byte;
 
 	/* the keeper lives long: it holds nothing of its parent but @sock */
@@ -270,7 +272,12 @@ G_NORETURN static void child_private(int sock, unsigned int mtu,
 		set_kernel_error(&error, "cannot open a packet socket");
 		child_fail(sock, error);
 	}
-	slirp_reply_send(sock, (int32_t)if_nametoindex(tap.name), fds, 2);
+	ifindex = (int)if_nametoindex(tap.name);
+	g_clear_pointer(&nl, netlink_close);
+	/* from here on it only answers and waits */
+	if (confine_keeper && !confine_keeper(&error))
+		child_fail(sock, error);
+	slirp_reply_send(sock, ifindex, fds, 2);
 	close(fds[0]);
 	close(fds[1]);
 	/* keep the namespaces visible until the engine is done */
@@ -355,12 +362,14 @@ static pid_t fork_child(int *child_sock, int *parent_sock, GError **error)
  * slirp_netns_new_private() - a tap in new user and network namespaces
  * @mtu:	the tap's MTU
  * @vnet_hdr:	ask for IFF_VNET_HDR (QEMU's --use-vnet: offloads)
+ * @confine_keeper: confines the keeper once it has made the tap, or NULL
  * @link:	filled in on success; clear with slirp_netns_link_clear()
  * @error:	set on failure; then no process or namespace is left
  *
  * Return: true on success.
  */
 bool slirp_netns_new_private(unsigned int mtu, bool vnet_hdr,
+			     slirp_keeper_confine confine_keeper,
 			     struct slirp_netns_link *link, GError **error)
 {
 	int child_sock = -1, sock = -1, fds[2];
@@ -373,11 +382,24 @@ bool slirp_netns_new_private(unsigned int mtu, bool vnet_hdr,
 	if (pid < 0)
 		return false;
 	if (pid == 0)
-		child_private(child_sock, mtu, vnet_hdr);
+		child_private(child_sock, mtu, vnet_hdr, confine_keeper);
 	link->keeper = pid;
 	link->keeper_fd = sock;
 	if (!slirp_reply_receive(sock, &ifindex, fds, 2, error)) {
-		slirp_netns_link_clear(link);
+		int status = 0;
+
+		close(sock);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (WIFSIGNALED(status)) {	/* e.g. its seccomp filter */
+			g_clear_error(error);
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "the namespaces' keeper killed by signal %d (%s)",
+				    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		}
+		*link = (struct slirp_netns_link){ .tap_fd = -1,
+						   .packet_fd = -1,
+						   .keeper_fd = -1 };
 		return false;
 	}
 	link->ifindex = ifindex;

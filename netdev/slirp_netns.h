@@ -33,7 +33,12 @@ struct slirp_netns_link {
 	int keeper_fd;
 };
 
+/* how the keeper confines itself once set up (policy/confine.c; netdev
+ * does not depend on policy) */
+typedef bool (*slirp_keeper_confine)(GError **error);
+
 bool slirp_netns_new_private(unsigned int mtu, bool vnet_hdr,
+			     slirp_keeper_confine confine_keeper,
 			     struct slirp_netns_link *link, GError **error);
 bool slirp_netns_join(int userns_fd, int netns_fd, const char *tap_name,
 		      unsigned int mtu, struct slirp_netns_link *link,

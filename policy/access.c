@@ -19,6 +19,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 
+#include "accounts.h"
 #include "error.h"
 
 /**
@@ -29,9 +30,10 @@
  */
 char *caller_user_name(uid_t uid)
 {
-	struct passwd *pw = getpwuid(uid);
+	struct account user;
 
-	return pw ? g_strdup(pw->pw_name) : g_strdup_printf("%u", uid);
+	return accounts_user_by_uid(uid, &user) ? g_strdup(user.name) :
+	       g_strdup_printf("%u", uid);
 }
 
 /**
@@ -64,28 +66,22 @@ bool caller_in_group(const struct caller *c, gid_t gid)
  */
 bool caller_from_user_name(const char *name, struct caller *c, GError **error)
 {
-	struct passwd *pw = getpwnam(name);
+	struct account user;
+	bool found = accounts_user_by_name(name, &user);
 	guint64 uid;
-	int n = 64;
 
-	if (!pw && g_ascii_string_to_unsigned(name, 10, 0, G_MAXUINT32 - 1,
-					      &uid, NULL))
-		pw = getpwuid((uid_t)uid);
-	if (!pw) {
+	if (!found && g_ascii_string_to_unsigned(name, 10, 0, G_MAXUINT32 - 1,
+						 &uid, NULL))
+		found = accounts_user_by_uid((uid_t)uid, &user);
+	if (!found) {
 		g_autofree char *shown = g_strescape(name, NULL);
 
 		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
 			    "no user `%s'", shown);
 		return false;
 	}
-	*c = (struct caller){ .uid = pw->pw_uid, .gid = pw->pw_gid };
-	c->groups = g_new(gid_t, n);
-	if (getgrouplist(pw->pw_name, pw->pw_gid, c->groups, &n) < 0) {
-		c->groups = g_renew(gid_t, c->groups, n);
-		if (getgrouplist(pw->pw_name, pw->pw_gid, c->groups, &n) < 0)
-			n = 0;
-	}
-	c->ngroups = (size_t)MAX(n, 0);
+	*c = (struct caller){ .uid = user.uid, .gid = user.gid };
+	c->groups = accounts_user_groups(&user, &c->ngroups);
 	return true;
 }
 
@@ -117,17 +113,19 @@ static bool account_id(const char *entry, bool is_group, guint32 *id)
 		return true;
 	}
 	if (is_group) {
-		struct group *gr = getgrnam(entry);
+		gid_t gid;
 
-		if (gr)
-			*id = gr->gr_gid;
-		return gr != NULL;
+		if (!accounts_group_by_name(entry, &gid))
+			return false;
+		*id = gid;
+		return true;
 	}
-	struct passwd *pw = getpwnam(entry);
+	struct account user;
 
-	if (pw)
-		*id = pw->pw_uid;
-	return pw != NULL;
+	if (!accounts_user_by_name(entry, &user))
+		return false;
+	*id = user.uid;
+	return true;
 }
 
 /**

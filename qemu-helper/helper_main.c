@@ -16,6 +16,10 @@
  * this process, so they mean direct mode: a broker's policy is its own.
  * --inbound and --outbound (rates below the network's) are checked here
  * for their syntax, and against the network by whoever serves.
+ *
+ * In all three, the helper confines itself (confine_helper(): no
+ * capability, no file, its allow-list) as soon as it holds the tap, and
+ * sends it to QEMU only from there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 #include "broker_socket.h"
 #include "caller_socket.h"
 #include "caller_stderr.h"
+#include "confine.h"
 #include "direct_mode.h"
 #include "error.h"
 #include "helper_args.h"
@@ -233,7 +238,7 @@ int main(int argc, char *argv[])
 	}
 	if (user_net) {
 		if (!user_mode_serve(user_net, &user_opts, args.use_vnet,
-				     args.fd, &error))
+				     args.fd, confine_helper, &error))
 			die(error);
 		helper_args_clear(&args);
 		return EXIT_SUCCESS;
@@ -252,7 +257,8 @@ int main(int argc, char *argv[])
 	if (tap.fd < 0)
 		serve_directly(&args, &rates, broker_absent, &tap);
 	g_clear_error(&broker_absent);
-	if (!caller_socket_send_fd(args.fd, tap.fd, &error))
+	if (!confine_helper(&error) ||
+	    !caller_socket_send_fd(args.fd, tap.fd, &error))
 		die(error);
 
 	tap_close(&tap);

@@ -14,6 +14,13 @@
  * it stops accepting for a second rather than spin on the listening
  * socket.
  *
+ * Once its socket, configuration, netlink sockets and leases are set up,
+ * and before any thread starts, it forks the process that looks users and
+ * groups up for it (accounts.c: as nobody, so that the broker needs no
+ * access to /etc) and confines itself (confine_broker(): CAP_NET_ADMIN,
+ * CAP_SETUID and CAP_SETGID only, Landlock, its seccomp allow-list;
+ * docs/security.md).
+ *
  * The link watch (broker_leases.c) is polled in the same loop, so leases
  * end as their taps go. SIGHUP reloads tapwarden.conf (a bad file is
  * refused and the old configuration stays); SIGTERM and SIGINT stop the
@@ -38,7 +45,9 @@
 
 #include "config.h"
 #include "broker.h"
+#include "accounts.h"
 #include "broker_socket.h"
+#include "confine.h"
 #include "error.h"
 #include "dnsmasq_launcher.h"
 #include "fd_reaper.h"
@@ -486,7 +495,7 @@ G_NORETURN static void die(GError *error)
 int main(int argc, char *argv[])
 {
 	g_autofree char *socket_path = NULL, *config = NULL, *acl = NULL;
-	g_autofree char *run_dir = NULL;
+	g_autofree char *run_dir = NULL, *socket_dir = NULL;
 	int launcher_fd;
 	gboolean version = FALSE;
 	GOptionEntry entries[] = {
@@ -553,6 +562,16 @@ int main(int argc, char *argv[])
 		g_message("listening on %s", socket_path);
 	}
 	fcntl(d.listen_fd, F_SETFL, O_NONBLOCK);
+	socket_dir = g_path_get_dirname(socket_path ? socket_path :
+					TAPWARDEN_SOCKET_PATH);
+	if (!accounts_start_lookup_process(&error) ||
+	    !confine_broker(&(struct confine_broker_paths){
+			.config = d.broker.config_path,
+			.acl = d.broker.acl_path,
+			.run_dir = socket_dir,
+			.nat_run_dir = run_dir ? run_dir : NAT_RUN_DIR,
+		    }, &error))
+		die(error);
 
 	d.loop = g_main_loop_new(NULL, FALSE);
 	d.per_uid = g_hash_table_new(NULL, NULL);

@@ -15,8 +15,10 @@
  *      with the tap in it (plus a keeper process that makes them visible);
  *   3. builds the libslirp engine on an AF_PACKET pump bound to that tap,
  *      forwards included, so that a bad port fails now;
- *   4. only then answers the helper with the tap (slirp_reply.h), closes its
- *      own copy of it, and runs the engine.
+ *   4. confines itself (policy/confine.c: no capability, no file, its
+ *      allow-list; the keeper confines itself too), and only then answers
+ *      the helper with the tap (slirp_reply.h), closes its own copy of it,
+ *      and runs the engine.
  * The helper sends the tap to QEMU. From then on QEMU's descriptor is the
  * only one: when QEMU exits (or the helper fails to send it) the kernel
  * removes the tap, the packet socket reports ENETDOWN, the engine returns
@@ -30,6 +32,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -37,6 +40,7 @@
 #include <sys/wait.h>
 
 #include "caller_socket.h"
+#include "confine.h"
 #include "error.h"
 #include "slirp.h"
 #include "slirp_netns.h"
@@ -93,7 +97,8 @@ G_NORETURN static void engine_main(int sock, const struct network *net,
 	sock = engine_detach(sock);
 	inet_pton(AF_INET, SLIRP_DHCP_START, &guest);
 	user_network_settings(net, guest, &settings);
-	if (!slirp_netns_new_private(settings.mtu, use_vnet, &link, &error))
+	if (!slirp_netns_new_private(settings.mtu, use_vnet,
+				     confine_usermode_keeper, &link, &error))
 		goto fail;
 	pump = slirp_pump_new_packet(link.packet_fd, link.ifindex,
 				     settings.mtu, &error);
@@ -101,7 +106,7 @@ G_NORETURN static void engine_main(int sock, const struct network *net,
 	if (!pump)
 		goto fail;
 	engine = slirp_engine_new(&settings, pump, &error);
-	if (!engine)
+	if (!engine || !confine_usermode_engine(&error))
 		goto fail;
 
 	slirp_reply_send(sock, 0, &link.tap_fd, 1);
@@ -129,12 +134,15 @@ fail:
  * @opts:	the caller's user-mode options
  * @use_vnet:	QEMU's --use-vnet
  * @qemu_sock:	QEMU's socket (--fd), already checked
+ * @confine_self: confines this process once it holds the tap, before it
+ *		sends it
  * @error:	set on failure; then QEMU got no descriptor and nothing is left
  *
  * Return: true once QEMU has the tap and the engine runs.
  */
 bool user_mode_serve(struct network *net, const struct user_options *opts,
-		     bool use_vnet, int qemu_sock, GError **error)
+		     bool use_vnet, int qemu_sock,
+		     bool (*confine_self)(GError **error), GError **error)
 {
 	pid_t engine;
 	int tap_fd;
@@ -145,7 +153,8 @@ bool user_mode_serve(struct network *net, const struct user_options *opts,
 	if (!user_mode_start(net, use_vnet, &tap_fd, &engine, error))
 		return false;
 	/* if this fails, closing the tap ends the engine */
-	sent = caller_socket_send_fd(qemu_sock, tap_fd, error);
+	sent = confine_self(error) &&
+	       caller_socket_send_fd(qemu_sock, tap_fd, error);
 	close(tap_fd);
 	return sent;
 }
@@ -190,6 +199,12 @@ bool user_mode_start(const struct network *net, bool use_vnet, int *tap_fd,
 		close(pair[0]);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
+		if (WIFSIGNALED(status)) {	/* e.g. its seccomp filter */
+			g_clear_error(error);
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "user mode: the engine killed by signal %d (%s)",
+				    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		}
 		return false;
 	}
 	close(pair[0]);

@@ -13,7 +13,8 @@
 #include "user_network.h"
 
 bool user_mode_serve(struct network *net, const struct user_options *opts,
-		     bool use_vnet, int qemu_sock, GError **error);
+		     bool use_vnet, int qemu_sock,
+		     bool (*confine_self)(GError **error), GError **error);
 bool user_mode_start(const struct network *net, bool use_vnet, int *tap_fd,
 		     pid_t *engine_pid, GError **error);
 

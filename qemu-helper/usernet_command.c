@@ -15,7 +15,8 @@
  * The order keeps failures clean: options are checked, PID is pinned with a
  * pidfd and its namespaces opened (then PID is checked to still be the same
  * process), the tap is made, the engine built (a forwarded port in use fails
- * here), and only then is readiness reported (--ready-fd). The command runs
+ * here), the process confined as the helper's engine is (policy/confine.c),
+ * and only then is readiness reported (--ready-fd). The command runs
  * until PID exits (its pidfd becomes readable), then exits 0; the tap goes
  * with it.
  */
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "confine.h"
 #include "error.h"
 #include "slirp.h"
 #include "slirp_netns.h"
@@ -219,7 +221,7 @@ int usernet_command(int argc, char **argv)
 	if (!pump)
 		goto out;
 	engine = slirp_engine_new(&settings, pump, &error);
-	if (!engine)
+	if (!engine || !confine_usermode_engine(&error))
 		goto out;
 
 	if (opts.ready_fd >= 0) {

@@ -449,7 +449,7 @@ t_tapwarden_check_tells_the_rule_that_decided() {
 	start_broker
 	local rc=0
 	"$TW_TAPWARDEN" check tw-alice lab >"$TMP/check" || rc=$?
-	[ "$rc" = 0 ] || fail "check exit $rc"
+	[ "$rc" = 0 ] || fail "check exit $rc: $(cat "$TMP/check" "$TMP/broker.log")"
 	expect_in "$TMP/check" '^allowed: network lab: allow-users names tw-alice$'
 	"$TW_TAPWARDEN" check tw-bob lab >"$TMP/check"
 	expect_in "$TMP/check" '^allowed: network lab: allow-groups names tw-lab, a group of tw-bob$'

@@ -8,8 +8,10 @@ here=$(dirname "$(readlink -f "$0")")
 . "$here/user_mode_lib.sh"
 
 # The helper hands QEMU a tap (with virtio-net headers, as --use-vnet asks:
-# QEMU's offloads then reach the engine) and leaves the engine running,
-# with its keeper in a user and a network namespace of its own.
+# QEMU's offloads then reach the engine) and leaves the engine running in
+# the caller's network namespace (in a user namespace of its own, where it
+# emptied its bounding set: policy/confine.c), with its keeper in a user
+# and a network namespace of its own.
 t_user_mode_hands_qemu_a_tap() {
 	setup_user user_mode_hands_qemu_a_tap
 	# shellcheck disable=SC2016  # expanded by the command
@@ -23,10 +25,10 @@ t_user_mode_hands_qemu_a_tap() {
 	expect_in "$TMP/out" '^vnet_hdr=1$'
 	[ ! -s "$TMP/err" ] || fail "the helper wrote to stderr: $(cat "$TMP/err")"
 	[ "$(wc -l <"$TMP/u/procs")" = 2 ] || fail "expected engine and keeper, got: $(cat "$TMP/u/procs")"
-	own="$(readlink /proc/self/ns/net) $(readlink /proc/self/ns/user)"
-	awk -v own="$own" '$2 " " $3 == own {found=1} END {exit !found}' "$TMP/u/procs" ||
-		fail "no engine in the caller's namespaces: $(cat "$TMP/u/procs")"
-	awk -v own="$own" '$2 " " $3 != own {found=1} END {exit !found}' "$TMP/u/procs" ||
+	own_net=$(readlink /proc/self/ns/net) own_user=$(readlink /proc/self/ns/user)
+	awk -v n="$own_net" -v u="$own_user" '$2 == n && $3 != u {found=1} END {exit !found}' "$TMP/u/procs" ||
+		fail "no engine in the caller's network namespace: $(cat "$TMP/u/procs")"
+	awk -v n="$own_net" -v u="$own_user" '$2 != n && $3 != u {found=1} END {exit !found}' "$TMP/u/procs" ||
 		fail "no process in namespaces of its own: $(cat "$TMP/u/procs")"
 }
 

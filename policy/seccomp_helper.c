@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seccomp_helper.c - the system calls tapwarden-helper makes once
+ * confined: from the moment it holds the tap (direct mode, broker, or user
+ * mode) it only sends it to QEMU (caller_socket_send_fd()), closes it and
+ * exits, or prints one line of error and lets its reader take it.
+ */
+#include "confine.h"
+
+#include <unistd.h>
+#include <asm/ioctls.h>
+
+/**
+ * seccomp_allow_helper() - the helper's allow-list
+ * @ctx:	the filter
+ *
+ * Return: 0 or -errno.
+ */
+int seccomp_allow_helper(scmp_filter_ctx ctx)
+{
+	static const int syscalls[] = {
+		/* caller_socket_send_fd(): the tap to QEMU, SCM_RIGHTS */
+		SCMP_SYS(sendmsg),
+		/* die(): caller_stderr_wait_read() waits for its reader */
+		SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
+	};
+	int rc = seccomp_allow_list(ctx, syscalls, G_N_ELEMENTS(syscalls));
+
+	/* caller_stderr_wait_read(): bytes of stderr's pipe not read yet */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, STDERR_FILENO),
+				      SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+	return rc;
+}
