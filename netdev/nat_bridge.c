@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -154,12 +156,16 @@ static bool create_bridge(struct netlink *nl, const char *name, GError **error)
 	g_autoptr(rtnl_link) link = rtnl_link_alloc();
 	struct nl_addr *mac;
 	uint8_t bytes[6] = { 0x52, 0x54, 0x00 };
-	uint32_t r = g_random_int();
+	uint32_t r = 0;
 
 	if (!link) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
+	/* getrandom(), not g_random_int(): GLib's first use opens
+	 * /dev/urandom, which the confined broker may not (policy/confine.c) */
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)getpid() ^ (uint32_t)time(NULL);
 	/* QEMU's and libvirt's prefix; set, so the bridge keeps it */
 	bytes[3] = (uint8_t)r;
 	bytes[4] = (uint8_t)(r >> 8);

@@ -570,9 +570,19 @@ bool confine_usermode_keeper(GError **error)
 
 /* the launcher: dnsmasq needs these (its --user drop, DHCP's raw and
  * privileged-port sockets, its own interface settings) */
+/* the program interpreter of the platform's binaries (dnsmasq's) */
+#if defined(__x86_64__)
+#define DYNAMIC_LOADER "/lib64/ld-linux-x86-64.so.2"
+#elif defined(__aarch64__)
+#define DYNAMIC_LOADER "/lib/ld-linux-aarch64.so.1"
+#else
+#define DYNAMIC_LOADER "/lib/ld-linux.so.2"
+#endif
+
 #define LAUNCHER_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_NET_RAW) | \
 		       (1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_SETUID) | \
-		       (1ULL << CAP_SETGID))
+		       (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) | \
+		       (1ULL << CAP_CHOWN) | (1ULL << CAP_KILL))
 
 /**
  * confine_launcher() - the dnsmasq launcher (NAT), forked by tapwardend
@@ -586,23 +596,35 @@ bool confine_usermode_keeper(GError **error)
  * dnsmasq inherits all of it (seccomp filter, Landlock domain, no new
  * privileges): LAUNCHER_CAPS stay in the bounding and inheritable sets, so
  * that dnsmasq started as root gets exactly those, and drops them itself
- * with --user. Not wired yet: the NAT branch calls it in the launcher
- * child, and completes seccomp_allow_launcher() from strace -f -c of
- * dnsmasq under the NAT tests (docs/security.md).
+ * with --user (CAP_SETPCAP, CAP_CHOWN for its pid file); CAP_KILL stops a
+ * dnsmasq that runs as its own user. dnsmasq_launcher.c calls it first
+ * thing in the launcher.
  *
  * Return: true on success.
  */
 bool confine_launcher(const char *dnsmasq, const char *run_dir,
 		      GError **error)
 {
+	/* the kernel opens dnsmasq's ELF interpreter for execution too */
+	g_autofree char *loader = realpath(DYNAMIC_LOADER, NULL);
 	const struct confine_path rules[] = {
 		/* execve() of dnsmasq, and the libraries it maps */
 		{ dnsmasq, LANDLOCK_ACCESS_FS_EXECUTE |
 		  LANDLOCK_ACCESS_FS_READ_FILE, false },
+		{ loader ? loader : DYNAMIC_LOADER, LANDLOCK_ACCESS_FS_EXECUTE |
+		  LANDLOCK_ACCESS_FS_READ_FILE, true },
 		{ "/usr/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
 		{ "/lib", LANDLOCK_ACCESS_FS_READ_FILE, true },
 		/* dnsmasq: resolv.conf, hosts, passwd (its --user) */
 		{ "/etc", LANDLOCK_ACCESS_FS_READ_FILE, false },
+		/* dnsmasq_launcher.c: a running dnsmasq is found by its
+		 * /proc/PID/cmdline (adopted after a broker restart) */
+		{ "/proc", LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR, false },
+		/* dnsmasq: seeds its random number generator */
+		{ "/dev/urandom", LANDLOCK_ACCESS_FS_READ_FILE, false },
+		/* dnsmasq: --conf-file=/dev/null; its standard streams */
+		{ "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE |
+		  LANDLOCK_ACCESS_FS_WRITE_FILE, false },
 		/* dnsmasq: its configuration, leases and pid files */
 		{ run_dir, LL_FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE |
 		  LL_FS_TRUNCATE | LANDLOCK_ACCESS_FS_REMOVE_FILE |

@@ -74,9 +74,11 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		/* GLib: hash seeds, g_random; time for logs */
 		SCMP_SYS(getrandom), SCMP_SYS(getuid), SCMP_SYS(geteuid),
 		SCMP_SYS(getgid), SCMP_SYS(getegid),
-		/* NAT (branch nat): libnftables talks netlink (above); the
-		 * launcher's pidfds are watched in the epoll set (above);
-		 * ip_forward and the run directory are files (above) */
+		/* NAT: nat_bridge.c writes net.ipv4.ip_forward (pwrite);
+		 * libnftables waits for the kernel's answers with select();
+		 * it talks netlink (above); the launcher's pidfds come in
+		 * recvmsg and are watched in the epoll set (above) */
+		SCMP_SYS(pwrite64), SCMP_SYS(pselect6), SCMP_SYS(select),
 		/* QoS: libnl-route tc and IFB: netlink (above); IFBs are
 		 * removed on a thread pool (below) */
 	};

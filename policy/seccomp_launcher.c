@@ -30,7 +30,11 @@ int seccomp_allow_launcher(scmp_filter_ctx ctx)
 		SCMP_SYS(pidfd_open), SCMP_SYS(dup2), SCMP_SYS(dup3),
 		SCMP_SYS(close_range), SCMP_SYS(prctl), SCMP_SYS(setsid),
 		SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-		SCMP_SYS(kill),
+		SCMP_SYS(kill), SCMP_SYS(pidfd_send_signal),
+		/* dnsmasq: watches resolv.conf (inotify), its pid file's
+		 * owner, duplicated descriptors */
+		SCMP_SYS(inotify_init1), SCMP_SYS(inotify_add_watch),
+		SCMP_SYS(dup), SCMP_SYS(fchown),
 		/* dnsmasq: start-up (dynamic loader, files) */
 		SCMP_SYS(openat), SCMP_SYS(access), SCMP_SYS(faccessat2),
 		SCMP_SYS(pread64), SCMP_SYS(lseek), SCMP_SYS(arch_prctl),

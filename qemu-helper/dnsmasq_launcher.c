@@ -46,6 +46,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "confine.h"
 #include "error.h"
 #include "nat_nft.h"
 
@@ -431,8 +432,16 @@ G_NORETURN static void launcher_main(int sock, const char *run_dir)
 {
 	struct pollfd p = { .fd = sock, .events = POLLIN };
 
+	GError *error = NULL;
+
 	prctl(PR_SET_NAME, "tw-dnsmasq-run");
 	signal(SIGPIPE, SIG_IGN);
+	/* from here on it may start dnsmasq and nothing else (dnsmasq
+	 * inherits all of it: docs/security.md) */
+	if (!confine_launcher(DNSMASQ_PATH, run_dir, &error)) {
+		g_printerr("tapwardend: dnsmasq launcher: %s\n", error->message);
+		_exit(1);
+	}
 	for (;;) {
 		struct dnsmasq_request req;
 		ssize_t n;

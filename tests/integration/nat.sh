@@ -365,6 +365,30 @@ t_dnsmasq_is_started_again_when_it_dies() {
 	[ "$(dnsmasqs_of lab)" != "$old" ] || fail "the same dnsmasq?"
 }
 
+# The launcher keeps only what dnsmasq needs, under no new privileges,
+# Landlock and its seccomp filter (policy/confine.c confine_launcher());
+# dnsmasq inherits them, and then drops to its own user.
+t_dnsmasq_launcher_and_dnsmasq_are_confined() {
+	local launcher_caps=00000000000035e1	# CHOWN KILL SETGID SETUID SETPCAP
+						# NET_BIND_SERVICE NET_ADMIN NET_RAW
+	nat_network lab "bridge=twnat0" "address=10.77.0.1/24"
+	start_nat_broker
+	guest lab "$TMP/true.sh"
+	wait_dnsmasq lab
+	launcher=$(pgrep -P "$BROKER_PID" -x tw-dnsmasq-run)
+	[ -n "$launcher" ] || fail "no launcher: $(pgrep -a -P "$BROKER_PID")"
+	for pid in "$launcher" "$(dnsmasqs_of lab)"; do
+		status=$(cat "/proc/$pid/status")
+		echo "$(cat "/proc/$pid/comm"): $(grep -E '^(NoNewPrivs|Seccomp|CapEff|CapBnd|Uid):' <<<"$status" | tr '\n\t' '  ')"
+		grep -qx 'NoNewPrivs:.1' <<<"$status" || fail "$pid: no NoNewPrivs"
+		grep -qx 'Seccomp:.2' <<<"$status" || fail "$pid: no seccomp filter"
+	done
+	grep -qx "CapEff:.$launcher_caps" "/proc/$launcher/status" ||
+		fail "launcher's CapEff: $(grep CapEff "/proc/$launcher/status")"
+	grep -qx "CapBnd:.$launcher_caps" "/proc/$launcher/status" ||
+		fail "launcher's CapBnd: $(grep CapBnd "/proc/$launcher/status")"
+}
+
 # refused_config() - the broker refuses to start with tapwarden.conf's
 # content ($1) with REASON ($2), and nothing of it is in the kernel
 refused_config() {
