@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * netlink-fault.c - make chosen route netlink calls of a process fail, for
+ * netlink-fault.c - make chosen netlink calls of a process fail, for
  * fault-injection tests only (LD_PRELOAD; never installed).
  *
  * TW_NETLINK_FAULT=OP:N[+P] fails the Nth call of OP (and, with +P, every
@@ -14,6 +14,8 @@
  * broker starts up unharmed, and the test arms it when it wants).
  * TW_NETLINK_FAULT_LOG=FILE gets a line `PID OP N` for every failure made,
  * so that a test knows whether call N happened at all.
+ * TW_NETLINK_FAULT_PROTOCOL=netfilter counts NETLINK_NETFILTER sockets
+ * (libnftables' transactions) instead of NETLINK_ROUTE.
  * Other sockets and other processes' calls are left alone.
  */
 #include <dlfcn.h>
@@ -32,9 +34,13 @@ enum fault_op { FAULT_SEND, FAULT_RECV };
 
 static atomic_ulong calls[2];
 
-/* is_route_netlink() - is @fd a NETLINK_ROUTE socket */
-static bool is_route_netlink(int fd)
+/* is_target_netlink() - is @fd a netlink socket of the protocol faulted:
+ * NETLINK_ROUTE, or NETLINK_NETFILTER with TW_NETLINK_FAULT_PROTOCOL */
+static bool is_target_netlink(int fd)
 {
+	const char *which = getenv("TW_NETLINK_FAULT_PROTOCOL");
+	int target = which && !strcmp(which, "netfilter") ? NETLINK_NETFILTER :
+		     NETLINK_ROUTE;
 	int domain = -1, protocol = -1;
 	socklen_t len = sizeof(int);
 
@@ -43,7 +49,7 @@ static bool is_route_netlink(int fd)
 		return false;
 	len = sizeof(int);
 	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == 0 &&
-	       protocol == NETLINK_ROUTE;
+	       protocol == target;
 }
 
 /* log_fault() - one line to $TW_NETLINK_FAULT_LOG */
@@ -75,7 +81,7 @@ static bool should_fail(enum fault_op op, int fd)
 	int saved = errno;
 	bool fail = false;
 
-	if (!spec || !is_route_netlink(fd))
+	if (!spec || !is_target_netlink(fd))
 		goto out;
 	if (armed && access(armed, F_OK) != 0)
 		goto out;
