@@ -52,7 +52,7 @@ fault_leftovers_vlan() {
 	# twv100 and twup0.100 may stay for the next tap (docs/DEVELOPERS.md,
 	# "VLANs"), but only as tapwarden's, and with no port but live taps
 	if ip link show twv100 >/dev/null 2>&1; then
-		ip -d link show twv100 | grep -q 'alias tapwarden vlan=100 uplink=twup0' ||
+		ip -d link show twv100 | grep 'alias tapwarden vlan=100 uplink=twup0' >/dev/null ||
 			fail "twv100 is not tapwarden's: $(ip -d link show twv100)"
 		for link in $(ip -o link show master twv100 | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
 			[ "$link" = twup0.100 ] || [[ " $* " == *" $link "* ]] ||
