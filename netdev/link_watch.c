@@ -29,6 +29,7 @@
 #include <netlink/route/link.h>
 
 #include "error.h"
+#include "netlink.h"
 
 /* Receive buffer of the watch: room for a burst of ~1000 taps' events */
 #define LINK_WATCH_RCVBUF (4u << 20)
@@ -77,12 +78,14 @@ GArray *lease_scan(GError **error)
 		return NULL;
 	}
 	err = nl_connect(sock, NETLINK_ROUTE);
-	if (!err)
+	if (!err) {
+		netlink_bound_wait(sock);
 		err = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+	}
 	if (err) {
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
 			    "cannot list network interfaces: %s",
-			    nl_geterror(err));
+			    netlink_error_text(err));
 		nl_socket_free(sock);
 		return NULL;
 	}

@@ -10,6 +10,9 @@
  * netlink_add_link() and netlink_delete_link() do the same for creating and
  * removing links; netlink_request() sends a hand-built message for what
  * libnl-route 3.7 has no call for (bridge port VLANs, bridge attributes).
+ * Every request socket waits at most NETLINK_REPLY_TIMEOUT_S for an answer
+ * (netlink_bound_wait()): a request or answer lost (ENOBUFS) then fails the
+ * request instead of blocking the process for ever.
  */
 #include "netlink.h"
 
@@ -81,6 +84,33 @@ static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
 }
 
 /**
+ * netlink_bound_wait() - make a blocking request socket give up waiting for
+ *			  the kernel's answer after NETLINK_REPLY_TIMEOUT_S
+ * @sock:	connected libnl socket
+ *
+ * The kernel answers route netlink at once; one that has not answered in
+ * that time never will (the request or its answer was dropped).
+ */
+void netlink_bound_wait(struct nl_sock *sock)
+{
+	struct timeval limit = { .tv_sec = NETLINK_REPLY_TIMEOUT_S };
+
+	(void)setsockopt(nl_socket_get_fd(sock), SOL_SOCKET, SO_RCVTIMEO,
+			 &limit, sizeof(limit));
+}
+
+/**
+ * netlink_error_text() - libnl's text for an error, and ours for a timeout
+ * @rc:		libnl error code (negative)
+ *
+ * Return: a static string.
+ */
+const char *netlink_error_text(int rc)
+{
+	return rc == -NLE_AGAIN ? "no answer from the kernel" : nl_geterror(rc);
+}
+
+/**
  * netlink_open() - connect a route netlink socket with extended ACK
  * @error:	set on failure
  *
@@ -104,6 +134,7 @@ struct netlink *netlink_open(GError **error)
 			    nl_geterror(rc));
 		goto fail;
 	}
+	netlink_bound_wait(nl->sock);
 	fd = nl_socket_get_fd(nl->sock);
 	/* older kernels lack these; their messages then just lack the text */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
@@ -137,7 +168,7 @@ void netlink_close(struct netlink *nl)
  */
 static const char *netlink_reason(const struct netlink *nl, int rc)
 {
-	return nl->extack[0] ? nl->extack : nl_geterror(rc);
+	return nl->extack[0] ? nl->extack : netlink_error_text(rc);
 }
 
 /**

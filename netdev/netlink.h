@@ -14,7 +14,12 @@
 
 struct netlink;
 
+/* how long a request waits for the kernel's answer (netlink_bound_wait()) */
+#define NETLINK_REPLY_TIMEOUT_S 5
+
 struct netlink *netlink_open(GError **error);
+void netlink_bound_wait(struct nl_sock *sock);
+const char *netlink_error_text(int rc);
 void netlink_close(struct netlink *nl);
 /* g_autoptr() needs typedef'ed names */
 typedef struct netlink netlink;

@@ -719,8 +719,12 @@ unsigned int vlan_remove_stale_temporaries(struct netlink *nl)
 	g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func(g_free);
 	unsigned int removed = 0;
 
-	if (!sock || nl_connect(sock, NETLINK_ROUTE) ||
-	    rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache)) {
+	if (!sock || nl_connect(sock, NETLINK_ROUTE)) {
+		nl_socket_free(sock);
+		return 0;
+	}
+	netlink_bound_wait(sock);
+	if (rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache)) {
 		nl_socket_free(sock);
 		return 0;
 	}

@@ -492,6 +492,33 @@ G_NORETURN static void die(GError *error)
 	exit(EXIT_FAILURE);
 }
 
+/**
+ * refuse_repeated_options() - die if --socket, --config or --acl is given
+ *			       twice (GOption would keep the last silently)
+ * @argc:	argument count
+ * @argv:	arguments, before g_option_context_parse()
+ */
+static void refuse_repeated_options(int argc, char *argv[])
+{
+	static const char *const once[] = { "--socket", "--config", "--acl" };
+
+	for (size_t o = 0; o < G_N_ELEMENTS(once); o++) {
+		size_t len = strlen(once[o]);
+		int seen = 0;
+
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strncmp(argv[i], once[o], len) &&
+			    (argv[i][len] == '\0' || argv[i][len] == '=') &&
+			    ++seen > 1) {
+				GError *error = g_error_new(TW_ERROR,
+					TW_ERROR_INVALID,
+					"option %s given twice", once[o]);
+
+				die(error);
+			}
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	g_autofree char *socket_path = NULL, *config = NULL, *acl = NULL;
@@ -518,6 +545,7 @@ int main(int argc, char *argv[])
 	g_log_set_writer_func(log_writer, NULL, NULL);
 	raise_fd_limit();
 	g_option_context_add_main_entries(ctx, entries, NULL);
+	refuse_repeated_options(argc, argv);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		die(error);
 	if (argc > 1) {

@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		}							\
 	} while (0)
 
+const char *fuzz_scratch_dir(void);
 char *fuzz_write_file(const char *name, const uint8_t *data, size_t size);
 
 #endif

@@ -7,6 +7,8 @@
  * at exit, in /dev/shm where there is one: rewriting a file on ext4 after
  * truncating it waits for the disk (auto_da_alloc), which would slow the
  * fuzzer down a hundredfold. Each input overwrites the same file.
+ * fuzz_scratch_dir() gives the directory itself, for targets that put
+ * fixed things next to their input (bridge.conf's includes).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +22,8 @@
 
 static char *scratch_dir;
 
-/* remove_scratch_dir() - atexit: remove the directory and its files */
+/* remove_scratch_dir() - atexit: remove the directory and what is in it
+ * (remove() takes empty directories too) */
 static void remove_scratch_dir(void)
 {
 	GDir *d = g_dir_open(scratch_dir, 0, NULL);
@@ -39,6 +42,25 @@ static void remove_scratch_dir(void)
 }
 
 /**
+ * fuzz_scratch_dir() - the private directory inputs are written to
+ *
+ * Return: its path, made on the first call; aborts on failure.
+ */
+const char *fuzz_scratch_dir(void)
+{
+	if (!scratch_dir) {
+		scratch_dir = g_build_filename(
+			g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) &&
+			access("/dev/shm", W_OK) == 0 ? "/dev/shm" :
+			g_get_tmp_dir(), "tapwarden-fuzz-XXXXXX", NULL);
+		FUZZ_CHECK(g_mkdtemp(scratch_dir));
+		FUZZ_CHECK(chmod(scratch_dir, 0755) == 0);
+		atexit(remove_scratch_dir);
+	}
+	return scratch_dir;
+}
+
+/**
  * fuzz_write_file() - write @data to NAME in the scratch directory
  * @name:	file name
  * @data:	contents
@@ -51,16 +73,7 @@ char *fuzz_write_file(const char *name, const uint8_t *data, size_t size)
 	char *path;
 	int fd;
 
-	if (!scratch_dir) {
-		scratch_dir = g_build_filename(
-			g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) &&
-			access("/dev/shm", W_OK) == 0 ? "/dev/shm" :
-			g_get_tmp_dir(), "tapwarden-fuzz-XXXXXX", NULL);
-		FUZZ_CHECK(g_mkdtemp(scratch_dir));
-		FUZZ_CHECK(chmod(scratch_dir, 0755) == 0);
-		atexit(remove_scratch_dir);
-	}
-	path = g_build_filename(scratch_dir, name, NULL);
+	path = g_build_filename(fuzz_scratch_dir(), name, NULL);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	FUZZ_CHECK(fd >= 0);
 	while (size) {

@@ -6,6 +6,13 @@ Usage:
   broker_client.py SOCKET CASE        send one hostile or valid message; print
                                       the answer: "error CODE TEXT", "closed",
                                       "list N", "tap IFNAME"
+  broker_client.py SOCKET tap-name HEX
+                                      a tap request for the name with these
+                                      bytes (hex), QEMU's socket passed along
+  broker_client.py SOCKET tap-with-fd KIND NAME
+                                      a tap request for NAME that passes, as
+                                      QEMU's socket, KIND: file, devnull,
+                                      listening, unconnected, dgram, udp, none
   broker_client.py activate SOCKET -- PROGRAM ARGS...
                                       run PROGRAM as systemd socket activation
                                       does: a listening SOCK_SEQPACKET socket on
@@ -77,6 +84,25 @@ def connect(path):
     return sock
 
 
+def passed_fd(kind):
+    """a descriptor of KIND, standing in for QEMU's socket, or -1"""
+    if kind == "file":
+        return os.open(__file__, os.O_RDONLY)
+    if kind == "devnull":
+        return os.open("/dev/null", os.O_RDWR)
+    if kind == "none":
+        return -1
+    if kind == "udp":
+        return socket.socket(socket.AF_INET, socket.SOCK_DGRAM).detach()
+    if kind == "dgram":
+        return socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0].detach()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if kind == "listening":
+        sock.bind("\0tapwarden-test-listening-%d" % os.getpid())
+        sock.listen(1)
+    return sock.detach()   # "unconnected": neither bound nor connected
+
+
 def run_case(path, case):
     sock = connect(path)
     sock.settimeout(20)
@@ -108,7 +134,17 @@ def run_case(path, case):
         qemu.close()
         print("hung up")
         return
-    if case == "two-fds":
+    if case == "tap-name":
+        qemu, helper_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.sendmsg([message(REQ_TAP, attr(BA_NAME, bytes.fromhex(sys.argv[3])))],
+                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       struct.pack("=i", helper_end.fileno()))])
+    elif case == "tap-with-fd":
+        passed = passed_fd(sys.argv[3])
+        sock.sendmsg([message(REQ_TAP, attr(BA_NAME, sys.argv[4].encode()))],
+                     [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                       struct.pack("=i", passed))] if passed >= 0 else [])
+    elif case == "two-fds":
         fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(2)]
         sock.sendmsg([message(REQ_TAP, attr(BA_NAME, b"twbr0"))],
                      [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
