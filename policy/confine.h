@@ -100,6 +100,7 @@ int seccomp_allow_list(scmp_filter_ctx ctx, const int *syscalls, size_t n);
 
 /* test builds only (meson -Dtest_hooks=true): policy/confine_test_hook.c */
 void confine_test_hook(const char *who);
+bool confine_test_without_seccomp(void);
 int seccomp_allow_test_hook(scmp_filter_ctx ctx);
 
 #endif

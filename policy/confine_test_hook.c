@@ -104,3 +104,18 @@ int seccomp_allow_test_hook(scmp_filter_ctx ctx)
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1,
 				SCMP_A0(SCMP_CMP_EQ, STDIN_FILENO));
 }
+
+/**
+ * confine_test_without_seccomp() - whether the test runs this process
+ * under valgrind ($TAPWARDEN_TEST_VALGRIND=1: tests/valgrind), where the
+ * seccomp stage is left out: valgrind executes the program's system calls
+ * itself and does not implement seccomp(2). Every other stage still runs.
+ *
+ * Return: true when the seccomp stage is to be left out.
+ */
+bool confine_test_without_seccomp(void)
+{
+	const char *v = getenv("TAPWARDEN_TEST_VALGRIND");
+
+	return v && !strcmp(v, "1");
+}

@@ -9,6 +9,11 @@
 # Usage: broker_and_helper.sh TEST_NAME (meson passes it).
 source "$(dirname "$0")/../integration/lib.sh"
 
+# the programs confine themselves, and valgrind cannot run them under a
+# seccomp filter: only test builds can leave that stage out
+[ "${TW_TEST_HOOKS:-}" = true ] ||
+	{ echo "skip: needs a build with -Dtest_hooks=true (tests/run sets it)"; exit 77; }
+
 # vg() - the valgrind command line for a program, logging to
 # $TMP/shared/vg.PID (as a string: QEMU runs helper strings with spaces
 # through /bin/sh -c)
@@ -22,7 +27,10 @@ expect_clean_logs() {
 	for log in "$TMP"/shared/vg.*; do
 		[ -f "$log" ] || continue
 		n=$((n + 1))
-		# --quiet: a clean run logs nothing at all
+		# --quiet: a clean run logs nothing at all, but for valgrind's
+		# note that it does not know Landlock's calls (444-446: the
+		# process then runs without Landlock, as on an older kernel)
+		sed -i -E '/unhandled amd64-linux syscall: 44[456]$/,+4d' "$log"
 		[ ! -s "$log" ] || fail "valgrind: $(head -c 3000 "$log")"
 	done
 	[ "$n" -ge "$1" ] || fail "$n valgrind logs, expected $1"
