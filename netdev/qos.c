@@ -372,6 +372,38 @@ static bool ifb_is_ours(struct rtnl_link *link)
 }
 
 /**
+ * discard_ifb() - remove the IFB @ifb this request made, whatever the
+ * answers to the requests before said
+ * @nl:		socket
+ * @ifb:	its name
+ *
+ * A lost answer (the kernel did it; the caller heard an error) can leave
+ * an IFB that the request thinks it never made, and can leave @nl out of
+ * step with the kernel (the next answer read is a stale one): so this
+ * works on a socket of its own, looks, and tries again while an IFB of
+ * ours by that name is there (the name is tw<N>'s, and tw<N> is this
+ * request's).
+ */
+static void discard_ifb(struct netlink *request_nl, const char *ifb)
+{
+	struct netlink *nl = netlink_open(NULL);
+
+	if (!nl)
+		nl = request_nl;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		g_autoptr(rtnl_link) link = netlink_get_link(nl, ifb, NULL);
+
+		if (!link)	/* gone, or the question's answer was lost */
+			continue;
+		if (!ifb_is_ours(link))
+			break;
+		delete_ifb(nl, ifb, rtnl_link_get_ifindex(link), NULL);
+	}
+	if (nl != request_nl)
+		netlink_close(nl);
+}
+
+/**
  * make_ifb() - create the tap's IFB, record the tap in its alias, up
  * @nl:		socket
  * @ifb:	its name
@@ -427,6 +459,7 @@ static bool make_ifb(struct netlink *nl, const char *ifb, const char *tap_name,
 			    local->message,
 			    no_ifb ? " (limiting outbound traffic needs IFB devices: module ifb)" : "");
 		g_error_free(local);
+		discard_ifb(nl, ifb);	/* made, though the answer was lost */
 		return false;
 	}
 	made = netlink_get_link(nl, ifb, error);
@@ -440,7 +473,7 @@ static bool make_ifb(struct netlink *nl, const char *ifb, const char *tap_name,
 	*ifb_index = rtnl_link_get_ifindex(made);
 	return true;
 fail:
-	netlink_delete_link(nl, ifb, NULL);
+	discard_ifb(nl, ifb);
 	return false;
 }
 
@@ -510,7 +543,7 @@ bool qos_apply(struct netlink *nl, const char *tap_name,
 	if (add_htb(nl, ifb, ifb_index, mtu, &limits->outbound, error) &&
 	    redirect_ingress(nl, tap_name, tap_index, ifb_index, error))
 		return true;
-	delete_ifb(nl, ifb, ifb_index, NULL);
+	discard_ifb(nl, ifb);
 	return false;
 }
 

@@ -20,7 +20,16 @@
 # Usage: fault_injection.sh TEST_NAME (meson passes it).
 source "$(dirname "$0")/lib.sh"
 
-FAULT_NETWORKS=(bridge vlan)
+FAULT_NETWORKS=(bridge vlan qos nat)
+# direct mode (no broker) refuses NAT networks: they need tapwardend
+DIRECT_NETWORKS=(bridge vlan qos)
+
+# every broker keeps NAT's dnsmasq files in the test's run directory
+eval "start_broker_in_test_run_dir() $(declare -f start_broker | tail -n +2)"
+start_broker() {
+	mkdir -p "$TMP/run"
+	start_broker_in_test_run_dir --run-dir="$TMP/run" "$@"
+}
 
 fault_network_bridge() {
 	make_bridge twbr0
@@ -59,6 +68,59 @@ fault_leftovers_vlan() {
 				fail "twv100 has port $link, which no live tap is"
 		done
 	fi
+}
+
+# Rate limits: an HTB root on the tap, an IFB twi<N> for the outbound
+# limit (docs/DEVELOPERS.md, "QoS"); both belong to the tap.
+fault_network_qos() {
+	make_bridge twbr1
+	printf '[network fqos]\nbridge = twbr1\ninbound = 10mbit\noutbound = 5mbit\nallow-users = tw-alice;tw-bob\n\n'
+}
+
+fault_leftovers_qos() {
+	local ifb tap stale
+	# the broker removes a gone tap's IFB on a worker thread: give it a
+	# moment. Direct mode leaves the IFB of the last tap it served (gone
+	# since) to the next helper run, which removes it; a request that
+	# failed must have left none.
+	for _ in $(seq 60); do
+		stale=
+		for ifb in $(ip -o link show type ifb | sed -n 's/^[0-9]*: \(twi[0-9]*\).*/\1/p'); do
+			tap=tw${ifb#twi}
+			[[ " $* " == *" $tap "* ]] || stale="$stale $ifb"
+		done
+		[ -z "$stale" ] && return 0
+		[ -z "${BROKER_PID:-}" ] && [ "${RC:-1}" = 0 ] && [ "$(wc -w <<<"$stale")" = 1 ] && return 0
+		sleep 0.05
+	done
+	fail "IFB devices of gone taps left:$stale"
+}
+
+# A NAT network: its bridge, gateway, four chains in table ip tapwarden
+# and one dnsmasq, made on the first request and kept for the network
+# (not per tap); after kills and restarts there is exactly one copy.
+fault_network_nat() {
+	printf '[network fnat]\nmode = nat\nbridge = twnat9\naddress = 10.99.0.1/24\nforward = tcp:8099:10.99.0.50:80\nallow-users = tw-alice;tw-bob\n\n'
+}
+
+fault_leftovers_nat() {
+	local port chains n
+	if ip link show twnat9 >/dev/null 2>&1; then
+		for port in $(ip -o link show master twnat9 | sed -n 's/^[0-9]*: \([^:@]*\).*/\1/p'); do
+			[[ " $* " == *" $port "* ]] || fail "twnat9 has port $port, which no live tap is"
+		done
+	fi
+	chains=$(nft list table ip tapwarden 2>/dev/null | grep -c 'chain net/fnat/' || true)
+	[ "$chains" = 0 ] || [ "$chains" = 4 ] || fail "$chains chains of fnat: $(nft list table ip tapwarden)"
+	n=$(nft list table ip tapwarden 2>/dev/null | grep -c 'dnat to 10.99.0.50:80' || true)
+	[ "$n" -le 2 ] || fail "the forward's DNAT rule is there $n times (prerouting and output: 2)"
+	# at most one dnsmasq, and exactly one while a broker serves the network
+	for _ in $(seq 100); do
+		n=$({ pgrep -f -- "^/usr/sbin/dnsmasq .*--pid-file=$TMP/run/fnat.pid" || true; } | wc -l)
+		[ "$n" -le 1 ] && { [ "$chains" = 0 ] || [ -z "${BROKER_PID:-}" ] || [ "$n" = 1 ]; } && return 0
+		sleep 0.05
+	done
+	fail "network fnat has $n dnsmasq processes"
 }
 
 # write_fault_networks() - tapwarden.conf with a network of every kind
@@ -161,6 +223,8 @@ t_broker_sigkilled_at_random_moments_during_500_requests_leaves_only_what_live_l
 	if grep -v -E '^rc=(0 lines=0 err=|10 lines=1 err=tapwarden: )' "$TMP"/shared/loop.?; then
 		fail "requests above ended otherwise than with a tap or one line of error"
 	fi
+	echo "errors, by kind:"
+	sed -n 's/^rc=10 lines=1 err=//p' "$TMP"/shared/loop.? | sed 's/[0-9]\+/N/g' | sort | uniq -c | sort -rn | head -n 8
 	echo "500 requests, broker SIGKILLed $kills times:" \
 		"$(cat "$TMP"/shared/loop.? | grep -c '^rc=0') served," \
 		"$(cat "$TMP"/shared/loop.? | grep -c '^rc=10') refused or unanswered," \
@@ -198,7 +262,7 @@ $(helper_cmd)" "$name" >"$TMP/out" 2>"$TMP/err" || RC=$?
 t_netlink_failure_at_each_step_of_a_request_rolls_back_in_direct_mode() {
 	local kind op n faults=0 served=0
 	write_fault_networks
-	for kind in "${FAULT_NETWORKS[@]}"; do
+	for kind in "${DIRECT_NETWORKS[@]}"; do
 		for op in send recv; do
 			for n in $(seq 1 100); do
 				fault_run "f$kind" "$op:$n"
@@ -224,8 +288,8 @@ t_netlink_failures_in_the_broker_fail_requests_cleanly_and_leak_nothing() {
 	make_user tw-alice
 	write_fault_networks
 	# the broker with the fault library: start_broker runs this wrapper
-	printf '#!/bin/sh\nexec env LD_PRELOAD=%s TW_NETLINK_FAULT_ARMED=%s TW_NETLINK_FAULT_LOG=%s ASAN_OPTIONS=%s "%s" "$@"\n' \
-		"$TW_NETLINK_FAULT_LIB" "$TMP/armed" "$TMP/fault.log" \
+	printf '#!/bin/sh\nexec env LD_PRELOAD=%s TW_NETLINK_FAULT_ARMED=signal TW_NETLINK_FAULT_LOG=%s ASAN_OPTIONS=%s "%s" "$@"\n' \
+		"$TW_NETLINK_FAULT_LIB" "$TMP/fault.log" \
 		"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 		"$TW_TAPWARDEND" >"$TMP/faulty-tapwardend"
 	chmod 755 "$TMP/faulty-tapwardend"
@@ -233,12 +297,16 @@ t_netlink_failures_in_the_broker_fail_requests_cleanly_and_leak_nothing() {
 	# mixed the faults would fall into the longest kind's requests only
 	for kind in "${FAULT_NETWORKS[@]}"; do
 		for fault in send:2+7 recv:3+11; do
-			rm -f "$TMP/armed" "$TMP/fault.log"
+			rm -f "$TMP/fault.log"
 			stop_broker
 			: >"$TMP/broker.log"
 			TW_NETLINK_FAULT=$fault TW_TAPWARDEND=$TMP/faulty-tapwardend start_broker
+			# one request unharmed first: what a network keeps for
+			# itself (NAT: dnsmasq's pidfd) is not a leak
+			user_run_like_qemu tw-alice "f$kind"
+			sleep 0.5	# its connection closed by the reaper
 			before=$(fd_count "$BROKER_PID")
-			touch "$TMP/armed"
+			kill -USR2 "$BROKER_PID"	# armed
 			served=0 refused=0
 			for i in $(seq 30); do
 				user_run_like_qemu tw-alice "f$kind"
@@ -250,7 +318,7 @@ t_netlink_failures_in_the_broker_fail_requests_cleanly_and_leak_nothing() {
 				fi
 				kill -0 "$BROKER_PID" || fail "broker died under $fault"
 			done
-			rm "$TMP/armed"
+			kill -USR2 "$BROKER_PID"	# disarmed
 			[ -s "$TMP/fault.log" ] || fail "f$kind: no fault was injected ($fault)"
 			[ "$refused" -gt 0 ] || fail "f$kind: no fault made a request fail ($fault)"
 			echo "f$kind $fault: $(wc -l <"$TMP/fault.log") netlink faults in the broker, 30 requests: $served served, $refused refused"
@@ -268,6 +336,56 @@ t_netlink_failures_in_the_broker_fail_requests_cleanly_and_leak_nothing() {
 				fail "broker fds: $before before, $(fd_count "$BROKER_PID") after ($fault)"
 		done
 	done
+}
+
+# libnftables' calls for a NAT network fail (each of its netlink sends in
+# turn, while the first request sets the network up): the request fails
+# with one line and leaves neither chains nor a tap, or (a failed query the
+# set-up does without) is served with the network whole; once the faults
+# stop, the next request sets the network up whole.
+t_nftables_failure_while_a_nat_network_is_set_up_rolls_back() {
+	local n failed=0 served=0
+	make_user tw-alice
+	write_fault_networks
+	printf '#!/bin/sh\nexec env LD_PRELOAD=%s TW_NETLINK_FAULT_PROTOCOL=netfilter TW_NETLINK_FAULT_ARMED=signal TW_NETLINK_FAULT_LOG=%s ASAN_OPTIONS=%s "%s" "$@"\n' \
+		"$TW_NETLINK_FAULT_LIB" "$TMP/fault.log" \
+		"${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$TW_TAPWARDEND" >"$TMP/faulty-tapwardend"
+	chmod 755 "$TMP/faulty-tapwardend"
+	for n in $(seq 1 20); do
+		# a network never set up: no chains, no dnsmasq, no bridge
+		stop_broker
+		nft delete table ip tapwarden 2>/dev/null || true
+		pkill -f -- "--pid-file=$TMP/run/fnat.pid" || true
+		ip link del twnat9 2>/dev/null || true
+		rm -f "$TMP/fault.log"
+		: >"$TMP/broker.log"
+		TW_NETLINK_FAULT=send:$n TW_TAPWARDEND=$TMP/faulty-tapwardend start_broker
+		kill -USR2 "$BROKER_PID"	# armed
+		user_run_like_qemu tw-alice fnat
+		kill -USR2 "$BROKER_PID"	# disarmed
+		[ -s "$TMP/fault.log" ] || break	# fewer sends than n
+		if [ "$RC" = 0 ]; then
+			served=$((served + 1))
+			[ "$(nft list table ip tapwarden | grep -c 'chain net/fnat/')" = 4 ] ||
+				fail "send:$n: served, but the network is not whole: $(nft list table ip tapwarden)"
+		else
+			failed=$((failed + 1))
+			expect_refused ""
+			no_tap_left
+			[ "$(nft list table ip tapwarden 2>/dev/null | grep -c 'chain net/fnat/' || true)" = 0 ] ||
+				fail "send:$n: chains left after a failed request: $(nft list table ip tapwarden)"
+		fi
+		expect_no_leftovers
+		user_run_like_qemu tw-alice fnat
+		[ "$RC" = 0 ] || fail "send:$n: not served once the faults stopped ($RC): $(cat "$TMP/err")"
+		[ "$(nft list table ip tapwarden | grep -c 'chain net/fnat/')" = 4 ] ||
+			fail "send:$n: the network is not whole: $(nft list table ip tapwarden)"
+		expect_no_leftovers
+	done
+	[ "$n" -gt 1 ] || fail "no nftables call was failed"
+	[ "$failed" -gt 0 ] || fail "no nftables fault made a request fail"
+	echo "$((n - 1)) nftables faults while a NAT network was set up: $failed requests failed and rolled back, $served served whole"
 }
 
 t_vlan_network_on_a_kernel_without_8021q_fails_cleanly_through_the_broker() {

@@ -10,13 +10,19 @@
  * is recvmsg/recvfrom/recv, which the kernel has answered: the answer is
  * read and thrown away, and the call fails with ENOBUFS (the request may
  * be done, and the process does not know).
- * TW_NETLINK_FAULT_ARMED=FILE counts calls only while FILE exists (so a
- * broker starts up unharmed, and the test arms it when it wants).
+ * TW_NETLINK_FAULT_ARMED=signal counts calls only while armed: SIGUSR2
+ * arms and disarms in turn (so a broker starts up unharmed, and the test
+ * arms it when it wants).
  * TW_NETLINK_FAULT_LOG=FILE gets a line `PID OP N` for every failure made,
  * so that a test knows whether call N happened at all.
  * TW_NETLINK_FAULT_PROTOCOL=netfilter counts NETLINK_NETFILTER sockets
  * (libnftables' transactions) instead of NETLINK_ROUTE.
  * Other sockets and other processes' calls are left alone.
+ *
+ * The processes it runs in confine themselves (policy/confine.c), so it
+ * makes no system call of its own after start-up: the log is opened, the
+ * signal handler installed, at load; netlink sockets are known from
+ * socket() (their protocol noted per descriptor, forgotten at close()).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -25,6 +31,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/netlink.h>
@@ -33,6 +40,58 @@
 enum fault_op { FAULT_SEND, FAULT_RECV };
 
 static atomic_ulong calls[2];
+static atomic_bool armed = true;
+static int log_fd = -1;
+/* the protocol of each netlink socket this process made, + 1 (0: none) */
+#define MAX_FDS 65536
+static atomic_uchar netlink_protocol[MAX_FDS];
+
+static void toggle_armed(int sig)
+{
+	(void)sig;
+	atomic_store(&armed, !atomic_load(&armed));
+}
+
+__attribute__((constructor)) static void fault_init(void)
+{
+	const char *path = getenv("TW_NETLINK_FAULT_LOG");
+	const char *arm = getenv("TW_NETLINK_FAULT_ARMED");
+
+	if (path)
+		log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (arm && !strcmp(arm, "signal")) {
+		struct sigaction sa = { .sa_handler = toggle_armed,
+					.sa_flags = SA_RESTART };
+
+		atomic_store(&armed, false);
+		sigaction(SIGUSR2, &sa, NULL);
+	}
+}
+
+int socket(int domain, int type, int protocol)
+{
+	static int (*next)(int, int, int);
+	int fd;
+
+	if (!next)
+		next = dlsym(RTLD_NEXT, "socket");
+	fd = next(domain, type, protocol);
+	if (fd >= 0 && fd < MAX_FDS)
+		atomic_store(&netlink_protocol[fd],
+			     domain == AF_NETLINK ? (unsigned char)(protocol + 1) : 0);
+	return fd;
+}
+
+int close(int fd)
+{
+	static int (*next)(int);
+
+	if (!next)
+		next = dlsym(RTLD_NEXT, "close");
+	if (fd >= 0 && fd < MAX_FDS)
+		atomic_store(&netlink_protocol[fd], 0);
+	return next(fd);
+}
 
 /* is_target_netlink() - is @fd a netlink socket of the protocol faulted:
  * NETLINK_ROUTE, or NETLINK_NETFILTER with TW_NETLINK_FAULT_PROTOCOL */
@@ -41,33 +100,22 @@ static bool is_target_netlink(int fd)
 	const char *which = getenv("TW_NETLINK_FAULT_PROTOCOL");
 	int target = which && !strcmp(which, "netfilter") ? NETLINK_NETFILTER :
 		     NETLINK_ROUTE;
-	int domain = -1, protocol = -1;
-	socklen_t len = sizeof(int);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
-	    domain != AF_NETLINK)
-		return false;
-	len = sizeof(int);
-	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == 0 &&
-	       protocol == target;
+	return fd >= 0 && fd < MAX_FDS &&
+	       atomic_load(&netlink_protocol[fd]) == target + 1;
 }
 
-/* log_fault() - one line to $TW_NETLINK_FAULT_LOG */
+/* log_fault() - one line to $TW_NETLINK_FAULT_LOG (opened at load) */
 static void log_fault(const char *op, unsigned long n)
 {
-	const char *path = getenv("TW_NETLINK_FAULT_LOG");
 	char line[64];
-	int fd, len;
+	int len;
 
-	if (!path)
-		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (log_fd < 0)
 		return;
 	len = snprintf(line, sizeof(line), "%d %s %lu\n", (int)getpid(), op, n);
-	if (write(fd, line, (size_t)len) < 0)
+	if (write(log_fd, line, (size_t)len) < 0)
 		len = 0;
-	close(fd);
 }
 
 /* should_fail() - count this call of @op on @fd; is it one to fail */
@@ -75,7 +123,6 @@ static bool should_fail(enum fault_op op, int fd)
 {
 	static const char *const names[] = { "send", "recv" };
 	const char *spec = getenv("TW_NETLINK_FAULT");
-	const char *armed = getenv("TW_NETLINK_FAULT_ARMED");
 	unsigned long first, period = 0, n;
 	char name[8];
 	int saved = errno;
@@ -83,7 +130,7 @@ static bool should_fail(enum fault_op op, int fd)
 
 	if (!spec || !is_target_netlink(fd))
 		goto out;
-	if (armed && access(armed, F_OK) != 0)
+	if (!atomic_load(&armed))
 		goto out;
 	if (sscanf(spec, "%7[a-z]:%lu+%lu", name, &first, &period) < 2 ||
 	    strcmp(name, names[op]) || first == 0)
