@@ -11,7 +11,7 @@
  * and groups (policy/accounts.c, whose own list is below), closing
  * clients' descriptors on the reaper thread (fd_reaper.c), reloading
  * tapwarden.conf on SIGHUP. Groups marked NAT and QoS are for those
- * features (branches nat, qos): netlink only, like the rest.
+ * features: netlink, and NAT's ip_forward write.
  */
 #include "confine.h"
 
