@@ -587,7 +587,7 @@ bool confine_usermode_keeper(GError **error)
 
 #define LAUNCHER_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_NET_RAW) | \
 		       (1ULL << CAP_NET_BIND_SERVICE) | (1ULL << CAP_SETUID) | \
-		       (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) | \
+		       (1ULL << CAP_SETGID) | \
 		       (1ULL << CAP_CHOWN) | (1ULL << CAP_KILL))
 
 /**
@@ -602,7 +602,7 @@ bool confine_usermode_keeper(GError **error)
  * dnsmasq inherits all of it (seccomp filter, Landlock domain, no new
  * privileges): LAUNCHER_CAPS stay in the bounding and inheritable sets, so
  * that dnsmasq started as root gets exactly those, and drops them itself
- * with --user (CAP_SETPCAP, CAP_CHOWN for its pid file); CAP_KILL stops a
+ * with --user (CAP_CHOWN for its pid file); CAP_KILL stops a
  * dnsmasq that runs as its own user. dnsmasq_launcher.c calls it first
  * thing in the launcher.
  *

@@ -24,13 +24,6 @@ FAULT_NETWORKS=(bridge vlan qos nat)
 # direct mode (no broker) refuses NAT networks: they need tapwardend
 DIRECT_NETWORKS=(bridge vlan qos)
 
-# every broker keeps NAT's dnsmasq files in the test's run directory
-eval "start_broker_in_test_run_dir() $(declare -f start_broker | tail -n +2)"
-start_broker() {
-	mkdir -p "$TMP/run"
-	start_broker_in_test_run_dir --run-dir="$TMP/run" "$@"
-}
-
 fault_network_bridge() {
 	make_bridge twbr0
 	printf '[network fbridge]\nbridge = twbr0\nallow-users = tw-alice;tw-bob\n\n'

@@ -143,11 +143,12 @@ as_user() {
 }
 
 # start_broker() - tapwardend on $TAPWARDEN_SOCKET with the test's
-# tapwarden.conf and bridge.conf, logging to $TMP/broker.log; waits until
-# it listens. Its pid is in $BROKER_PID.
+# tapwarden.conf and bridge.conf, NAT's dnsmasq files in $TMP/run, logging
+# to $TMP/broker.log; waits until it listens. Its pid is in $BROKER_PID.
 start_broker() {
+	mkdir -p "$TMP/run"
 	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
-		--acl="$TMP/bridge.conf" "$@" >>"$TMP/broker.log" 2>&1 &
+		--acl="$TMP/bridge.conf" --run-dir="$TMP/run" "$@" >>"$TMP/broker.log" 2>&1 &
 	BROKER_PID=$!
 	for _ in $(seq 100); do
 		[ -S "$TAPWARDEN_SOCKET" ] && grep -q "live leases" "$TMP/broker.log" && return 0

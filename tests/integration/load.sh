@@ -18,13 +18,6 @@ source "$(dirname "$0")/lib.sh"
 
 LOAD_NETWORKS=(bridge qos nat)
 
-# every broker keeps NAT's dnsmasq files in the test's run directory
-eval "start_broker_in_test_run_dir() $(declare -f start_broker | tail -n +2)"
-start_broker() {
-	mkdir -p "$TMP/run"
-	start_broker_in_test_run_dir --run-dir="$TMP/run" "$@"
-}
-
 load_network_bridge() {
 	make_bridge twbr0
 	printf '[network lbridge]\nbridge = twbr0\nallow-groups = tw-load\n\n'
