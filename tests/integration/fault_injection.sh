@@ -15,8 +15,7 @@
 #   fault_leftovers_K  - fail if the kernel holds anything of K (ports,
 #                        rules, IFBs, dnsmasq...) that no live tap needs;
 #                        the live taps are given as arguments
-# Adding NAT or QoS is adding the kind to FAULT_NETWORKS and its two
-# functions (docs/DEVELOPERS.md, "Hardening").
+# Kinds now: bridge, vlan, qos, nat (docs/DEVELOPERS.md, "Hardening").
 # Usage: fault_injection.sh TEST_NAME (meson passes it).
 source "$(dirname "$0")/lib.sh"
 

@@ -8,7 +8,7 @@
 # of network the requests go to; kind K has load_network_K (make what it
 # needs, print its `[network lK]` group, usable by the group tw-load) and
 # load_leftovers_K (fail if the kernel holds anything of K once every tap
-# is gone). Adding NAT or QoS is adding the kind and its two functions.
+# is gone). Kinds now: bridge, qos, nat.
 #
 # Under AddressSanitizer (the broker's memory is ASan's, its quarantine
 # grows by design) the 5 000 are 1 000 and the RSS is not compared; the
