@@ -536,7 +536,7 @@ int main(int argc, char *argv[])
 		  "NAT networks' dnsmasq lease and pid files (default " NAT_RUN_DIR ")", "DIR" },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &version,
 		  "print the version", NULL },
-		{ NULL },
+		{ 0 },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- tapwarden's privileged broker");
 	struct daemon d = { .listen_fd = -1 };

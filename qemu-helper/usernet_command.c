@@ -159,7 +159,7 @@ int usernet_command(int argc, char **argv)
 		  "name of the tap in the namespace (default tap0)", "NAME" },
 		{ "ready-fd", 0, 0, G_OPTION_ARG_INT, &opts.ready_fd,
 		  "write \"1\" to descriptor N once the network works", "N" },
-		{ NULL },
+		{ 0 },
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 		"PID - give the network namespace of PID a user-mode network");

@@ -132,6 +132,7 @@ static void test_same_port_on_tcp_and_udp_is_two_forwards(void)
 		&error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(cfg);
 }
 
 static void test_networks_must_not_clash(void)
