@@ -206,7 +206,38 @@ static char **read_cmdline(pid_t pid)
 }
 
 /**
- * find_marked() - the processes that are dnsmasq with @marker in argv
+ * runs_as_dnsmasq() - does @pid run as root or as dnsmasq's own user
+ * @pid:	process
+ *
+ * The argv of a process is whatever its owner passed to execve(): anyone
+ * can run a process that looks like a network's dnsmasq. Only root (and
+ * the account dnsmasq drops to) can make one of those uids, so a lookalike
+ * of another user is neither adopted (it would keep the real dnsmasq from
+ * starting) nor counted.
+ *
+ * Return: true when its real uid is 0 or dnsmasq's.
+ */
+static bool runs_as_dnsmasq(pid_t pid)
+{
+	g_autofree char *group = NULL, *user = dnsmasq_user(&group);
+	g_autofree char *status = NULL;
+	char path[64];
+	struct passwd *pw = getpwnam(user);
+	const char *line;
+	unsigned long uid;
+
+	g_snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!g_file_get_contents(path, &status, NULL, NULL))
+		return false;
+	line = strstr(status, "\nUid:\t");
+	if (!line || sscanf(line, "\nUid:\t%lu", &uid) != 1)
+		return false;
+	return uid == 0 || (pw && uid == pw->pw_uid);
+}
+
+/**
+ * find_marked() - the processes that are dnsmasq with @marker in argv,
+ * running as root or dnsmasq's user
  * @marker:	"--pid-file=RUN/NET.pid"
  *
  * Return: array of pid_t (GINT_TO_POINTER).
@@ -226,7 +257,8 @@ static GPtrArray *find_marked(const char *marker)
 			continue;
 		argv = read_cmdline((pid_t)pid);
 		if (argv && argv[0] && !strcmp(argv[0], DNSMASQ_PATH) &&
-		    g_strv_contains((const char *const *)argv, marker))
+		    g_strv_contains((const char *const *)argv, marker) &&
+		    runs_as_dnsmasq((pid_t)pid))
 			g_ptr_array_add(found, GINT_TO_POINTER((int)pid));
 	}
 	if (dir)
@@ -250,7 +282,8 @@ static int pidfd_open_checked(pid_t pid, char **argv)
 		return -1;
 	now = read_cmdline(pid);	/* the pid may have been reused */
 	if (!now || !g_strv_equal((const char *const *)now,
-				  (const char *const *)argv)) {
+				  (const char *const *)argv) ||
+	    !runs_as_dnsmasq(pid)) {
 		close(fd);
 		return -1;
 	}

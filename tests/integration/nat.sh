@@ -388,6 +388,36 @@ t_dnsmasq_launcher_and_dnsmasq_are_confined() {
 		fail "launcher's CapBnd: $(grep CapBnd "/proc/$launcher/status")"
 }
 
+# Anyone can run a process whose argv looks like a network's dnsmasq:
+# the launcher neither adopts nor stops one of another user (only root's or
+# dnsmasq's own user's processes count), and starts the real one.
+t_a_lookalike_dnsmasq_of_another_user_is_neither_adopted_nor_stopped() {
+	make_user tw-mallory
+	nat_network lab "bridge=twnat0" "address=10.77.0.1/24"
+	mkdir -p "$TMP/run"
+	as_user tw-mallory bash -c 'exec -a /usr/sbin/dnsmasq /usr/bin/python3 \
+		-c "import time; time.sleep(600)" --pid-file="$0"' "$TMP/run/lab.pid" &
+	for _ in $(seq 100); do
+		fake=$(pgrep -u tw-mallory -f -- "--pid-file=$TMP/run/lab.pid" || true)
+		[ -n "$fake" ] && break
+		sleep 0.05
+	done
+	[ -n "$fake" ] || fail "the lookalike did not start"
+	start_nat_broker
+	guest lab "$TMP/true.sh"
+	real=
+	for _ in $(seq 200); do
+		real=$(pgrep -f -- "^/usr/sbin/dnsmasq .*--pid-file=$TMP/run/lab.pid" |
+			grep -vx "$fake" || true)
+		[ -n "$real" ] && break
+		sleep 0.05
+	done
+	[ -n "$real" ] || fail "no real dnsmasq started beside the lookalike: $(tail -5 "$TMP/broker.log")"
+	[ "$(stat -c %U "/proc/$real")" != tw-mallory ] || fail "the lookalike was taken for dnsmasq"
+	kill -0 "$fake" 2>/dev/null || fail "the launcher stopped another user's process"
+	kill "$fake"
+}
+
 # refused_config() - the broker refuses to start with tapwarden.conf's
 # content ($1) with REASON ($2), and nothing of it is in the kernel
 refused_config() {
