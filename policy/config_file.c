@@ -7,6 +7,12 @@
  * a FIFO or a directory between check and read cannot be what is parsed.
  * Errors carry the reason: TW_ERROR_NOT_FOUND for a missing file,
  * TW_ERROR_DENIED for one the process may not read, TW_ERROR_CONFIG else.
+ *
+ * config_file_string() and config_file_string_list() read an optional key
+ * of a GKeyFile: GKeyFile builds a translated message for every key it
+ * does not find, even when no error is asked for, which costs more than
+ * the lookup; with 100 000 networks of a dozen optional keys that was a
+ * good part of the load.
  */
 #include "config_file.h"
 
@@ -88,4 +94,40 @@ char *config_file_read(const char *path, struct stat *st, gsize *length,
 out:
 	close(fd);
 	return g_steal_pointer(&text);
+}
+
+/**
+ * config_file_string() - an optional key's value
+ * @kf:		the key file
+ * @group:	an existing group
+ * @key:	the key
+ *
+ * Return: its value (g_key_file_get_string()), or NULL when the group has
+ * no such key or its value is not valid UTF-8.
+ */
+char *config_file_string(GKeyFile *kf, const char *group, const char *key)
+{
+	if (!g_key_file_has_key(kf, group, key, NULL))
+		return NULL;
+	return g_key_file_get_string(kf, group, key, NULL);
+}
+
+/**
+ * config_file_string_list() - an optional key's list of values
+ * @kf:		the key file
+ * @group:	an existing group
+ * @key:	the key
+ * @length:	set to the number of values, if not NULL
+ *
+ * Return: its values (g_key_file_get_string_list()), or NULL when the
+ * group has no such key.
+ */
+char **config_file_string_list(GKeyFile *kf, const char *group,
+			       const char *key, gsize *length)
+{
+	if (length)
+		*length = 0;
+	if (!g_key_file_has_key(kf, group, key, NULL))
+		return NULL;
+	return g_key_file_get_string_list(kf, group, key, length, NULL);
 }

@@ -14,5 +14,8 @@
 
 char *config_file_read(const char *path, struct stat *st, gsize *length,
 		       GError **error);
+char *config_file_string(GKeyFile *kf, const char *group, const char *key);
+char **config_file_string_list(GKeyFile *kf, const char *group,
+			       const char *key, gsize *length);
 
 #endif

@@ -11,8 +11,9 @@
  * bridge, no VLAN, and names that nftables and dnsmasq's files can carry.
  * After every group is read, nat_config_check() looks across networks:
  * two NAT networks whose subnets overlap, that share a bridge, or a host
- * port forwarded twice (per protocol) are refused. Each function names the
- * key at fault; network_config.c adds file, line and group to the reason.
+ * port forwarded twice (per protocol) are refused, in O(n log n) (hashes
+ * and a tree of subnets, not every pair). Each function names the key at
+ * fault; network_config.c adds file, line and group to the reason.
  */
 #include "nat_config.h"
 
@@ -20,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "config_file.h"
 #include "error.h"
 #include "network_config.h"
 
@@ -184,9 +186,9 @@ bool nat_forward_parse(const char *text, uint32_t gateway, unsigned int prefix,
 bool nat_network_parse(GKeyFile *kf, const char *group, struct network *net,
 		       const char **bad_key, GError **error)
 {
-	g_autofree char *bridge = g_key_file_get_string(kf, group, "bridge", NULL);
-	g_autofree char *address = g_key_file_get_string(kf, group, "address", NULL);
-	g_autofree char *dhcp = g_key_file_get_string(kf, group, "dhcp", NULL);
+	g_autofree char *bridge = config_file_string(kf, group, "bridge");
+	g_autofree char *address = config_file_string(kf, group, "address");
+	g_autofree char *dhcp = config_file_string(kf, group, "dhcp");
 	g_auto(GStrv) forwards = NULL;
 
 	*bad_key = NULL;
@@ -240,7 +242,7 @@ bool nat_network_parse(GKeyFile *kf, const char *group, struct network *net,
 		}
 	}
 	*bad_key = "forward";
-	forwards = g_key_file_get_string_list(kf, group, "forward", NULL, NULL);
+	forwards = config_file_string_list(kf, group, "forward", NULL);
 	for (unsigned int i = 0; forwards && forwards[i]; i++) {
 		struct nat_port_forward fwd;
 
@@ -272,11 +274,218 @@ static bool subnets_overlap(uint32_t a, unsigned int la, uint32_t b,
 }
 
 /**
+ * forward_key() - a forwarded host port as a hash key: protocol and port
+ * @fwd:	the forward
+ *
+ * Return: a pointer-sized key, never NULL (ports start at 1).
+ */
+static gpointer forward_key(const struct nat_port_forward *fwd)
+{
+	return GUINT_TO_POINTER((unsigned int)fwd->proto << 16 | fwd->host_port);
+}
+
+/**
+ * forward_twice() - the first forward of @fa whose host port is taken
+ * @fa:		forwards (struct nat_port_forward)
+ * @taken:	forward_key() -> anything; NULL: only within @fa itself
+ *
+ * Return: the first forward of @fa whose host port is in @taken, or (with
+ * @taken NULL) repeats an earlier one of @fa; NULL when there is none.
+ */
+static const struct nat_port_forward *forward_twice(GArray *fa,
+						     GHashTable *taken)
+{
+	g_autoptr(GHashTable) own = taken ? NULL : g_hash_table_new(NULL, NULL);
+
+	for (unsigned int k = 0; k < fa->len; k++) {
+		const struct nat_port_forward *x =
+			&g_array_index(fa, struct nat_port_forward, k);
+
+		if (g_hash_table_contains(taken ? taken : own, forward_key(x)))
+			return x;
+		if (own)
+			g_hash_table_add(own, forward_key(x));
+	}
+	return NULL;
+}
+
+/**
+ * forward_error() - "host port PROTO PORT is ..." for a forward clash
+ * @x:		the forward at fault
+ * @other:	the network that forwards it already, or NULL: @x's own
+ * @error:	set
+ */
+static void forward_error(const struct nat_port_forward *x,
+			  const struct network *other, GError **error)
+{
+	const char *proto = x->proto == IPPROTO_UDP ? "udp" : "tcp";
+
+	if (other)
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "host port %s %u is already forwarded by network %s",
+			    proto, (unsigned int)x->host_port, other->name);
+	else
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "host port %s %u is forwarded twice", proto,
+			    (unsigned int)x->host_port);
+}
+
+/**
+ * describe_clash() - the error about NAT network @i, as the pairwise rule
+ * reads: against each earlier network in order, bridge, subnet, forwards
+ * @nets:	every network, sorted by name
+ * @i:		index of a NAT network that clashes with an earlier one
+ * @bad_key:	set to the key at fault
+ * @error:	set with the reason
+ *
+ * Called once, for the first network that clashes, so the scan over the
+ * earlier networks is linear; the forwards are compared through a hash.
+ *
+ * Return: false.
+ */
+static bool describe_clash(GPtrArray *nets, unsigned int i,
+			   const char **bad_key, GError **error)
+{
+	const struct network *a = g_ptr_array_index(nets, i);
+	g_autoptr(GHashTable) own = g_hash_table_new(NULL, NULL);
+	const struct nat_port_forward *x;
+
+	*bad_key = "forward";
+	x = forward_twice(a->nat.forwards, NULL);
+	if (x) {
+		forward_error(x, NULL, error);
+		return false;
+	}
+	/* forward key -> its index in @a, plus one */
+	for (unsigned int k = 0; k < a->nat.forwards->len; k++)
+		g_hash_table_insert(own, forward_key(&g_array_index(a->nat.forwards, struct nat_port_forward, k)),
+				    GUINT_TO_POINTER(k + 1));
+	for (unsigned int j = 0; j < i; j++) {
+		const struct network *b = g_ptr_array_index(nets, j);
+		GArray *fb = b->nat.forwards;
+		unsigned int first = 0;
+
+		if (!strcmp(a->bridge, b->bridge) && b->mode != NETWORK_MODE_USER) {
+			*bad_key = "bridge";
+			g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+				    "bridge %s is also network %s's: a NAT network's bridge is its own",
+				    a->bridge, b->name);
+			return false;
+		}
+		if (b->mode != NETWORK_MODE_NAT)
+			continue;
+		if (subnets_overlap(a->nat.gateway, a->nat.prefix,
+				    b->nat.gateway, b->nat.prefix)) {
+			*bad_key = "address";
+			g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+				    "the subnet overlaps network %s's", b->name);
+			return false;
+		}
+		/* the first of @a's forwards that @b forwards too */
+		for (unsigned int m = 0; m < fb->len; m++) {
+			unsigned int k = GPOINTER_TO_UINT(g_hash_table_lookup(own, forward_key(&g_array_index(fb, struct nat_port_forward, m))));
+
+			if (k && (!first || k < first))
+				first = k;
+		}
+		if (first) {
+			*bad_key = "forward";
+			forward_error(&g_array_index(a->nat.forwards, struct nat_port_forward, first - 1),
+				      b, error);
+			return false;
+		}
+	}
+	g_assert_not_reached();
+	return false;
+}
+
+/**
+ * struct subnet - a NAT network's subnet, in subnet_tree()
+ * @first:	its network address, host byte order
+ * @last:	its broadcast address
+ */
+struct subnet {
+	uint32_t first;
+	uint32_t last;
+};
+
+/**
+ * subnet_search() - a GCompareFunc for g_tree_search(): which way to go
+ * from the subnet @node to find one that holds an address of @range
+ * @node:	a struct subnet in the tree
+ * @range:	the struct subnet looked for
+ *
+ * The tree holds disjoint subnets ordered by address, so "overlaps" is a
+ * total order's "equal" here.
+ *
+ * Return: <0 when @range is below @node, >0 above, 0 when they overlap.
+ */
+static gint subnet_search(gconstpointer node, gconstpointer range)
+{
+	const struct subnet *n = node, *r = range;
+
+	if (r->last < n->first)
+		return -1;
+	return r->first > n->last ? 1 : 0;
+}
+
+/**
+ * subnet_order() - a GCompareDataFunc ordering disjoint subnets
+ * @a:		struct subnet
+ * @b:		struct subnet
+ * @unused:	unused
+ *
+ * Return: <0, 0, >0 by first address.
+ */
+static gint subnet_order(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	const struct subnet *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/**
+ * nat_clashes() - does NAT network @a clash with one already indexed
+ * @a:		a NAT network
+ * @bridges:	bridge name -> a non-user network before @a
+ * @subnets:	the subnets of the NAT networks before @a (disjoint)
+ * @ports:	forward_key() of their forwards
+ *
+ * Return: true when @a forwards a port twice, its bridge is an earlier
+ * network's, its subnet overlaps an earlier one or a host port of it is
+ * forwarded by an earlier network.
+ */
+static bool nat_clashes(const struct network *a, GHashTable *bridges,
+			GTree *subnets, GHashTable *ports)
+{
+	uint32_t mask = mask_of(a->nat.prefix);
+	struct subnet range = {
+		.first = a->nat.gateway & mask,
+		.last = (a->nat.gateway & mask) | ~mask,
+	};
+
+	return forward_twice(a->nat.forwards, NULL) ||
+	       g_hash_table_contains(bridges, a->bridge) ||
+	       g_tree_search(subnets, subnet_search, &range) ||
+	       forward_twice(a->nat.forwards, ports);
+}
+
+/**
  * nat_config_check() - what no NAT network may share with another
  * @nets:	every network (struct network *), sorted by name
  * @bad_net:	set to the network at fault on failure (the later one)
  * @bad_key:	set to its key at fault
  * @error:	set on failure, with the reason
+ *
+ * The rule is pairwise: each NAT network against every network before it
+ * in name order (bridge, subnet, forwarded ports), then each bridge-mode
+ * network against the NAT networks' bridges. It is checked in one pass
+ * with indexes of what came before: a hash of bridges, a hash of host
+ * ports and a balanced tree of subnets, which stay disjoint until the
+ * first clash (so one lookup finds any overlap). The first network that
+ * clashes is then described by describe_clash(), with the message the
+ * pairwise rule gives. O(n log n) in the number of networks, linear in
+ * the forwards.
  *
  * Return: true when subnets do not overlap, bridges are not shared and
  * no host port (per protocol) is forwarded twice.
@@ -284,79 +493,53 @@ static bool subnets_overlap(uint32_t a, unsigned int la, uint32_t b,
 bool nat_config_check(GPtrArray *nets, const struct network **bad_net,
 		      const char **bad_key, GError **error)
 {
+	g_autoptr(GHashTable) bridges = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) nat_bridges = g_hash_table_new(g_str_hash,
+							     g_str_equal);
+	g_autoptr(GHashTable) ports = g_hash_table_new(NULL, NULL);
+	g_autoptr(GTree) subnets = g_tree_new_full(subnet_order, NULL, g_free,
+						   NULL);
+
 	for (unsigned int i = 0; i < nets->len; i++) {
 		const struct network *a = g_ptr_array_index(nets, i);
-		GArray *fa = a->nat.forwards;
 
-		if (a->mode != NETWORK_MODE_NAT)
-			continue;
-		*bad_net = a;
-		for (unsigned int k = 0; k < fa->len; k++)
-			for (unsigned int m = 0; m < k; m++) {
-				const struct nat_port_forward *x = &g_array_index(fa, struct nat_port_forward, k);
-				const struct nat_port_forward *y = &g_array_index(fa, struct nat_port_forward, m);
+		if (a->mode == NETWORK_MODE_NAT) {
+			uint32_t mask = mask_of(a->nat.prefix);
+			struct subnet *sub = g_new(struct subnet, 1);
 
-				if (x->proto == y->proto && x->host_port == y->host_port) {
-					*bad_key = "forward";
-					g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
-						    "host port %s %u is forwarded twice",
-						    x->proto == IPPROTO_UDP ? "udp" : "tcp",
-						    (unsigned int)x->host_port);
-					return false;
-				}
+			if (nat_clashes(a, bridges, subnets, ports)) {
+				g_free(sub);
+				*bad_net = a;
+				return describe_clash(nets, i, bad_key, error);
 			}
-		for (unsigned int j = 0; j < i; j++) {
-			const struct network *b = g_ptr_array_index(nets, j);
-			GArray *fb = b->nat.forwards;
-
-			if (!strcmp(a->bridge, b->bridge) && b->mode != NETWORK_MODE_USER) {
-				*bad_key = "bridge";
-				g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
-					    "bridge %s is also network %s's: a NAT network's bridge is its own",
-					    a->bridge, b->name);
-				return false;
-			}
-			if (b->mode != NETWORK_MODE_NAT)
-				continue;
-			if (subnets_overlap(a->nat.gateway, a->nat.prefix,
-					    b->nat.gateway, b->nat.prefix)) {
-				*bad_key = "address";
-				g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
-					    "the subnet overlaps network %s's", b->name);
-				return false;
-			}
-			for (unsigned int k = 0; k < fa->len; k++)
-				for (unsigned int m = 0; m < fb->len; m++) {
-					const struct nat_port_forward *x = &g_array_index(fa, struct nat_port_forward, k);
-					const struct nat_port_forward *y = &g_array_index(fb, struct nat_port_forward, m);
-
-					if (x->proto == y->proto && x->host_port == y->host_port) {
-						*bad_key = "forward";
-						g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
-							    "host port %s %u is already forwarded by network %s",
-							    x->proto == IPPROTO_UDP ? "udp" : "tcp",
-							    (unsigned int)x->host_port, b->name);
-						return false;
-					}
-				}
+			sub->first = a->nat.gateway & mask;
+			sub->last = sub->first | ~mask;
+			g_tree_insert(subnets, sub, sub);
+			for (unsigned int k = 0; k < a->nat.forwards->len; k++)
+				g_hash_table_add(ports, forward_key(&g_array_index(a->nat.forwards, struct nat_port_forward, k)));
+			g_hash_table_insert(nat_bridges, (gpointer)a->bridge,
+					    (gpointer)a);
 		}
+		if (a->mode != NETWORK_MODE_USER &&
+		    !g_hash_table_contains(bridges, a->bridge))
+			g_hash_table_insert(bridges, (gpointer)a->bridge,
+					    (gpointer)a);
 	}
 	/* a bridge-mode network on a NAT network's bridge comes later in order */
 	for (unsigned int i = 0; i < nets->len; i++) {
 		const struct network *a = g_ptr_array_index(nets, i);
+		const struct network *b;
 
-		for (unsigned int j = 0; j < nets->len; j++) {
-			const struct network *b = g_ptr_array_index(nets, j);
-
-			if (a->mode == NETWORK_MODE_BRIDGE && b->mode == NETWORK_MODE_NAT &&
-			    !strcmp(a->bridge, b->bridge)) {
-				*bad_net = a;
-				*bad_key = "bridge";
-				g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
-					    "bridge %s is NAT network %s's own",
-					    a->bridge, b->name);
-				return false;
-			}
+		if (a->mode != NETWORK_MODE_BRIDGE)
+			continue;
+		b = g_hash_table_lookup(nat_bridges, a->bridge);
+		if (b) {
+			*bad_net = a;
+			*bad_key = "bridge";
+			g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+				    "bridge %s is NAT network %s's own",
+				    a->bridge, b->name);
+			return false;
 		}
 	}
 	return true;

@@ -4,9 +4,9 @@
  *
  * The file is a GLib key file (DESIGN.md section 3) with one group
  * `[network NAME]` per network. GKeyFile does the parsing; a light scan of
- * the raw lines (key_positions_index()) gives each group and key its line
- * number for messages, and refuses what GKeyFile would silently merge: a
- * group or a key written twice. Every error reads
+ * the raw lines (key_positions_index()) refuses what GKeyFile would
+ * silently merge: a group or a key written twice, and line_of() scans them
+ * again for the line of a message. Every error reads
  * "FILE:LINE: [network NAME] KEY: reason", and a file with any error is
  * refused whole: nothing of it is used.
  *
@@ -49,11 +49,32 @@
 
 /**
  * struct network_config - every network of one file
+ * @refs:	references: the caller's, and last_loaded's
  * @networks:	name -> struct network
+ * @sorted:	the same networks, sorted by name (network_config_list())
+ * @by_bridge:	bridge name -> the first network in @sorted on it
  */
 struct network_config {
+	gint refs;
 	GHashTable *networks;
+	GPtrArray *sorted;
+	GHashTable *by_bridge;
 };
+
+/*
+ * The last file this process loaded, with its text: a process that loads
+ * the same file again (the helper asks user_network_lookup(), then
+ * policy_place()) gets the same configuration without parsing it twice.
+ * The file is always read again and compared byte for byte, and the
+ * result depends on nothing but the text, so a changed file is parsed.
+ */
+G_LOCK_DEFINE_STATIC(last_loaded);
+static struct {
+	char *path;
+	char *text;
+	gsize length;
+	struct network_config *cfg;
+} last_loaded;
 
 /* Keys DESIGN.md defines; those not in implemented_keys are refused */
 static const char *const known_keys[] = {
@@ -80,12 +101,148 @@ static const char *const host_tap_keys[] = {
 /**
  * struct parse_ctx - what every message of one load needs
  * @path:	the file
- * @lines:	"group" and "group\nkey" -> line number (GUINT_TO_POINTER)
+ * @text:	its contents, for line_of()
+ * @length:	their length
+ * @keys:	the keys of the group being read (has_key())
  */
 struct parse_ctx {
 	const char *path;
-	GHashTable *lines;
+	const char *text;
+	gsize length;
+	char **keys;
 };
+
+/**
+ * has_key() - does the group being read have @key
+ * @ctx:	parse context
+ * @key:	a key name
+ *
+ * Return: true when it does (a look in its few keys, not in GKeyFile,
+ * which builds a translated message for each key it does not find).
+ */
+static bool has_key(const struct parse_ctx *ctx, const char *key)
+{
+	return ctx->keys && g_strv_contains((const char *const *)ctx->keys,
+					    key);
+}
+
+/**
+ * key_string() - the value of an optional key of the group being read
+ * @ctx:	parse context
+ * @kf:		the key file
+ * @group:	the group
+ * @key:	the key
+ *
+ * Return: the value (g_key_file_get_string()), NULL when absent.
+ */
+static char *key_string(const struct parse_ctx *ctx, GKeyFile *kf,
+			const char *group, const char *key)
+{
+	return has_key(ctx, key) ? g_key_file_get_string(kf, group, key, NULL) :
+				   NULL;
+}
+
+/**
+ * key_string_list() - the values of an optional list key of the group
+ * @ctx:	parse context
+ * @kf:		the key file
+ * @group:	the group
+ * @key:	the key
+ * @length:	set to the number of values, if not NULL
+ *
+ * Return: the values (g_key_file_get_string_list()), NULL when absent.
+ */
+static char **key_string_list(const struct parse_ctx *ctx, GKeyFile *kf,
+			      const char *group, const char *key,
+			      gsize *length)
+{
+	if (length)
+		*length = 0;
+	return has_key(ctx, key) ?
+	       g_key_file_get_string_list(kf, group, key, length, NULL) : NULL;
+}
+
+/**
+ * struct line_scan - where next_entry() is in a file
+ * @pos:	start of the next line
+ * @stop:	end of the text
+ * @number:	number of the line last read, from 1
+ */
+struct line_scan {
+	const char *pos;
+	const char *stop;
+	unsigned int number;
+};
+
+/**
+ * trimmed() - a line without the whitespace g_strstrip() would remove
+ * @line:	start of the line
+ * @len:	its length; set to the trimmed length
+ *
+ * Return: the first character that is not whitespace.
+ */
+static const char *trimmed(const char *line, size_t *len)
+{
+	while (*len && g_ascii_isspace(line[0])) {
+		line++;
+		(*len)--;
+	}
+	while (*len && g_ascii_isspace(line[*len - 1]))
+		(*len)--;
+	return line;
+}
+
+/**
+ * next_entry() - the next group header or key line
+ * @scan:	position, advanced
+ * @name:	set to the group's name (between `[' and `]') or the key's
+ *		(before `=', trimmed); not NUL-terminated
+ * @len:	set to the length of @name
+ *
+ * Lines are found with memchr(), in one pass (g_strsplit() is quadratic
+ * under AddressSanitizer's strstr()); comments, blank lines and lines
+ * that are neither are skipped, as GKeyFile reports those itself.
+ *
+ * Return: 1 for a group, 2 for a key, 0 at the end of the text.
+ */
+static int next_entry(struct line_scan *scan, const char **name, size_t *len)
+{
+	while (scan->pos <= scan->stop) {
+		const char *nl = memchr(scan->pos, '\n',
+					(size_t)(scan->stop - scan->pos));
+		size_t n = (size_t)((nl ? nl : scan->stop) - scan->pos);
+		const char *line = trimmed(scan->pos, &n), *mark;
+
+		scan->number++;
+		scan->pos = (nl ? nl : scan->stop) + 1;
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (line[0] == '[' && (mark = memchr(line, ']', n))) {
+			*name = line + 1;
+			*len = (size_t)(mark - line - 1);
+			return 1;
+		}
+		if (line[0] != '[' && (mark = memchr(line, '=', n))) {
+			*len = (size_t)(mark - line);
+			*name = trimmed(line, len);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+/**
+ * same_name() - is the scanned @name, @len long, the string @want
+ * @name:	from next_entry()
+ * @len:	its length
+ * @want:	NUL-terminated
+ *
+ * Return: true when equal.
+ */
+static bool same_name(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && !memcmp(name, want, len);
+}
 
 /**
  * line_of() - line number of a group or of a key in it, 0 if unknown
@@ -93,15 +250,34 @@ struct parse_ctx {
  * @group:	group name
  * @key:	key name, or NULL for the group's header
  *
+ * The file is scanned again: this is asked only for an error message,
+ * once per load, so no index of every line is kept.
+ *
  * Return: the line number, from 1, or 0.
  */
 static unsigned int line_of(const struct parse_ctx *ctx, const char *group,
 			    const char *key)
 {
-	g_autofree char *id = key ? g_strconcat(group, "\n", key, NULL) :
-				    g_strdup(group);
+	struct line_scan scan = {
+		.pos = ctx->text, .stop = ctx->text + ctx->length,
+	};
+	bool inside = false;
+	const char *name;
+	size_t len;
+	int kind;
 
-	return GPOINTER_TO_UINT(g_hash_table_lookup(ctx->lines, id));
+	if (!ctx->text)
+		return 0;
+	while ((kind = next_entry(&scan, &name, &len))) {
+		if (kind == 1) {
+			inside = same_name(name, len, group);
+			if (inside && !key)
+				return scan.number;
+		} else if (inside && same_name(name, len, key)) {
+			return scan.number;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -130,52 +306,59 @@ static void config_error(const struct parse_ctx *ctx, GError **error,
 }
 
 /**
- * key_positions_index() - line numbers of groups and keys; refuse repeats
- * @ctx:	parse context; its @lines is filled in
- * @text:	the file's contents
+ * key_positions_index() - refuse a group or a key in one group written twice
+ * @ctx:	parse context
  * @error:	set when a group or a key in one group appears twice
  *
  * Only what GKeyFile accepts matters here: it parses the file afterwards
- * and reports syntax errors itself.
+ * and reports syntax errors itself (and would merge repeats silently).
+ * A group's keys are contiguous (a group written twice is refused at its
+ * second header), so keys are compared within one group at a time.
  *
  * Return: true on success.
  */
-static bool key_positions_index(struct parse_ctx *ctx, const char *text,
-				GError **error)
+static bool key_positions_index(const struct parse_ctx *ctx, GError **error)
 {
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	g_autofree char *group = NULL;
+	g_autoptr(GHashTable) groups = g_hash_table_new_full(g_str_hash,
+							     g_str_equal,
+							     g_free, NULL);
+	g_autoptr(GHashTable) keys = g_hash_table_new_full(g_str_hash,
+							   g_str_equal,
+							   g_free, NULL);
+	struct line_scan scan = {
+		.pos = ctx->text, .stop = ctx->text + ctx->length,
+	};
+	const char *group = NULL, *name;
+	GHashTable *seen;
+	size_t len;
+	int kind;
 
-	for (unsigned int i = 0; lines[i]; i++) {
-		char *line = g_strstrip(lines[i]);
-		char *id, *eq, *end;
+	while ((kind = next_entry(&scan, &name, &len))) {
+		char *id = g_strndup(name, len);
+		unsigned int first;
 
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if (line[0] == '[') {
-			end = strchr(line, ']');
-			if (!end)
-				continue;
-			g_free(group);
-			group = g_strndup(line + 1, (gsize)(end - line - 1));
-			id = g_strdup(group);
-		} else if (group && (eq = strchr(line, '='))) {
-			*eq = '\0';
-			id = g_strconcat(group, "\n", g_strstrip(line), NULL);
-		} else {
+		if (kind == 2 && !group) {
+			g_free(id);
 			continue;
 		}
-		if (g_hash_table_contains(ctx->lines, id)) {
-			g_autofree char *shown = g_strescape(id, NULL);
+		seen = kind == 1 ? groups : keys;
+		first = GPOINTER_TO_UINT(g_hash_table_lookup(seen, id));
+		if (first) {
+			g_autofree char *full = kind == 1 ? g_strdup(id) :
+						g_strconcat(group, "\n", id, NULL);
+			g_autofree char *shown = g_strescape(full, NULL);
 
 			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
 				    "%s:%u: `%s' appears twice (first on line %u)",
-				    ctx->path, i + 1, shown,
-				    GPOINTER_TO_UINT(g_hash_table_lookup(ctx->lines, id)));
+				    ctx->path, scan.number, shown, first);
 			g_free(id);
 			return false;
 		}
-		g_hash_table_insert(ctx->lines, id, GUINT_TO_POINTER(i + 1));
+		g_hash_table_insert(seen, id, GUINT_TO_POINTER(scan.number));
+		if (kind == 1) {
+			group = id;
+			g_hash_table_remove_all(keys);
+		}
 	}
 	return true;
 }
@@ -226,9 +409,9 @@ static bool parse_account_list(const struct parse_ctx *ctx, GKeyFile *kf,
 	gsize n = 0;
 
 	*out = NULL;
-	if (!g_key_file_has_key(kf, group, key, NULL))
+	if (!has_key(ctx, key))
 		return true;
-	list = g_key_file_get_string_list(kf, group, key, &n, NULL);
+	list = key_string_list(ctx, kf, group, key, &n);
 	if (!list || n == 0) {
 		config_error(ctx, error, group, key,
 			     "empty: name at least one account, separated by `;'");
@@ -271,7 +454,7 @@ static bool parse_access_keys(const struct parse_ctx *ctx, GKeyFile *kf,
 	    !parse_account_list(ctx, kf, group, "allow-groups",
 				&net->allow_groups, error))
 		return false;
-	max = g_key_file_get_string(kf, group, "max-per-user", NULL);
+	max = key_string(ctx, kf, group, "max-per-user");
 	if (!max)
 		return true;
 	if (!g_ascii_string_to_unsigned(g_strstrip(max), 10, 1,
@@ -324,9 +507,8 @@ static bool check_ifname_value(const struct parse_ctx *ctx, const char *group,
 static bool parse_vlan(const struct parse_ctx *ctx, GKeyFile *kf,
 		       const char *group, struct network *net, GError **error)
 {
-	g_autofree char *vlan = g_key_file_get_string(kf, group, "vlan", NULL);
-	g_autofree char *uplink = g_key_file_get_string(kf, group,
-							 "vlan-uplink", NULL);
+	g_autofree char *vlan = key_string(ctx, kf, group, "vlan");
+	g_autofree char *uplink = key_string(ctx, kf, group, "vlan-uplink");
 	guint64 id = 0;
 
 	if (vlan) {
@@ -374,8 +556,7 @@ static bool parse_rates(const struct parse_ctx *ctx, GKeyFile *kf,
 	};
 
 	for (unsigned int i = 0; i < G_N_ELEMENTS(keys); i++) {
-		g_autofree char *value = g_key_file_get_string(kf, group,
-								keys[i], NULL);
+		g_autofree char *value = key_string(ctx, kf, group, keys[i]);
 		GError *local = NULL;
 
 		if (!value)
@@ -409,25 +590,25 @@ static bool parse_user_network(const struct parse_ctx *ctx, GKeyFile *kf,
 	g_autofree char *mtu = NULL;
 	GError *local = NULL;
 
-	if (g_key_file_has_key(kf, group, "bridge", NULL)) {
+	if (has_key(ctx, "bridge")) {
 		config_error(ctx, error, group, "bridge",
 			     "a mode=user network has no bridge");
 		return false;
 	}
 	for (unsigned int i = 0; host_tap_keys[i]; i++) {
-		if (g_key_file_has_key(kf, group, host_tap_keys[i], NULL)) {
+		if (has_key(ctx, host_tap_keys[i])) {
 			config_error(ctx, error, group, host_tap_keys[i],
 				     "a mode=user network has no tap on the host to limit");
 			return false;
 		}
 	}
-	mtu = g_key_file_get_string(kf, group, "mtu", NULL);
+	mtu = key_string(ctx, kf, group, "mtu");
 	if (mtu && !network_mtu_parse(mtu, &net->mtu, &local)) {
 		config_error(ctx, error, group, "mtu", "%s", local->message);
 		g_error_free(local);
 		return false;
 	}
-	if (g_key_file_has_key(kf, group, "host-loopback", NULL)) {
+	if (has_key(ctx, "host-loopback")) {
 		net->host_loopback = g_key_file_get_boolean(kf, group,
 							    "host-loopback",
 							    &local);
@@ -438,7 +619,7 @@ static bool parse_user_network(const struct parse_ctx *ctx, GKeyFile *kf,
 			return false;
 		}
 	}
-	forwards = g_key_file_get_string_list(kf, group, "hostfwd", NULL, NULL);
+	forwards = key_string_list(ctx, kf, group, "hostfwd", NULL);
 	for (unsigned int i = 0; forwards && forwards[i]; i++) {
 		struct slirp_forward fwd;
 
@@ -468,7 +649,7 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 			  GError **error)
 {
 	const char *name = group + strlen(NETWORK_GROUP_PREFIX);
-	g_auto(GStrv) keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	char **keys = ctx->keys;
 	g_autofree char *mode = NULL;
 	g_autofree char *bridge = NULL;
 	GError *local = NULL;
@@ -494,7 +675,7 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 		}
 	}
 
-	mode = g_key_file_get_string(kf, group, "mode", NULL);
+	mode = key_string(ctx, kf, group, "mode");
 	for (unsigned int i = 0; keys && keys[i]; i++) {
 		if ((!mode || strcmp(mode, "nat")) &&
 		    g_strv_contains(nat_mode_keys, keys[i])) {
@@ -545,7 +726,7 @@ static bool parse_network(const struct parse_ctx *ctx, GKeyFile *kf,
 	    !parse_rates(ctx, kf, group, net, error))
 		return false;
 
-	bridge = g_key_file_get_string(kf, group, "bridge", NULL);
+	bridge = key_string(ctx, kf, group, "bridge");
 	if (!bridge && !net->vlan_uplink[0]) {
 		config_error(ctx, error, group, NULL,
 			     "missing key `bridge': which bridge do its taps join?");
@@ -617,6 +798,43 @@ bool network_mtu_parse(const char *text, unsigned int *mtu, GError **error)
 }
 
 /**
+ * compare_networks() - order networks by name, for index_networks()
+ * @a:	pointer to a struct network pointer
+ * @b:	same
+ *
+ * Return: strcmp() of the names.
+ */
+static int compare_networks(gconstpointer a, gconstpointer b)
+{
+	const struct network *const *na = a, *const *nb = b;
+
+	return strcmp((*na)->name, (*nb)->name);
+}
+
+/**
+ * index_networks() - fill @cfg's sorted list and bridge index, once
+ * @cfg:	configuration whose @networks are all read
+ */
+static void index_networks(struct network_config *cfg)
+{
+	GHashTableIter iter;
+	gpointer value;
+
+	g_ptr_array_set_size(cfg->sorted, 0);
+	g_hash_table_iter_init(&iter, cfg->networks);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		g_ptr_array_add(cfg->sorted, value);
+	g_ptr_array_sort(cfg->sorted, compare_networks);
+	for (unsigned int i = 0; i < cfg->sorted->len; i++) {
+		struct network *net = g_ptr_array_index(cfg->sorted, i);
+
+		if (net->bridge[0] &&
+		    !g_hash_table_contains(cfg->by_bridge, net->bridge))
+			g_hash_table_insert(cfg->by_bridge, net->bridge, net);
+	}
+}
+
+/**
  * check_across_networks() - what networks must not share (nat_config.c)
  * @ctx:	parse context
  * @cfg:	every network of the file
@@ -628,13 +846,12 @@ static bool check_across_networks(const struct parse_ctx *ctx,
 				  const struct network_config *cfg,
 				  GError **error)
 {
-	g_autoptr(GPtrArray) nets = network_config_list(cfg);
 	const struct network *bad = NULL;
 	const char *bad_key = NULL;
 	g_autofree char *group = NULL;
 	GError *local = NULL;
 
-	if (nat_config_check(nets, &bad, &bad_key, &local))
+	if (nat_config_check(cfg->sorted, &bad, &bad_key, &local))
 		return true;
 	group = g_strconcat(NETWORK_GROUP_PREFIX, bad->name, NULL);
 	config_error(ctx, error, group, bad_key, "%s", local->message);
@@ -643,41 +860,41 @@ static bool check_across_networks(const struct parse_ctx *ctx,
 }
 
 /**
- * network_config_load() - load and check a tapwarden.conf
- * @path:	the file
- * @must_exist:	false: a missing file is an empty configuration
+ * network_config_new() - an empty configuration
+ *
+ * Return: the configuration, one reference; free with network_config_free().
+ */
+static struct network_config *network_config_new(void)
+{
+	struct network_config *cfg = g_new0(struct network_config, 1);
+
+	cfg->refs = 1;
+	cfg->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+					      network_free);
+	cfg->sorted = g_ptr_array_new();
+	cfg->by_bridge = g_hash_table_new(g_str_hash, g_str_equal);
+	return cfg;
+}
+
+/**
+ * parse_text() - parse and check the text of a tapwarden.conf
+ * @path:	the file, for messages
+ * @text:	its contents, NUL-terminated
+ * @length:	their length
  * @error:	set on failure, with file, line, group, key and reason
  *
  * Return: the configuration, or NULL with @error set; nothing partial.
  */
-struct network_config *network_config_load(const char *path, bool must_exist,
-					   GError **error)
+static struct network_config *parse_text(const char *path, const char *text,
+					 gsize length, GError **error)
 {
-	g_autoptr(network_config) cfg = g_new0(struct network_config, 1);
-	g_autoptr(GHashTable) lines = g_hash_table_new_full(g_str_hash,
-							    g_str_equal,
-							    g_free, NULL);
+	g_autoptr(network_config) cfg = network_config_new();
 	g_autoptr(GKeyFile) kf = g_key_file_new();
-	struct parse_ctx ctx = { .path = path, .lines = lines };
+	struct parse_ctx ctx = { .path = path, .text = text, .length = length };
 	g_auto(GStrv) groups = NULL;
-	g_autofree char *text = NULL;
 	GError *local = NULL;
-	struct stat st;
-	gsize length;
 
-	cfg->networks = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-					      network_free);
-	text = config_file_read(path, &st, &length, &local);
-	if (!text) {
-		if (!must_exist &&
-		    g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
-			g_error_free(local);
-			return g_steal_pointer(&cfg);
-		}
-		g_propagate_error(error, local);
-		return NULL;
-	}
-	if (!key_positions_index(&ctx, text, error))
+	if (!key_positions_index(&ctx, error))
 		return NULL;
 	if (!g_key_file_load_from_data(kf, text, length, G_KEY_FILE_NONE,
 				       &local)) {
@@ -691,20 +908,83 @@ struct network_config *network_config_load(const char *path, bool must_exist,
 	for (unsigned int i = 0; groups[i]; i++) {
 		g_autoptr(network) net = network_new();
 		char *key;
+		bool ok;
 
 		if (!g_str_has_prefix(groups[i], NETWORK_GROUP_PREFIX)) {
 			config_error(&ctx, error, groups[i], NULL,
 				     "unknown group: networks are [network NAME]");
 			return NULL;
 		}
-		if (!parse_network(&ctx, kf, groups[i], net, error))
+		ctx.keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		ok = parse_network(&ctx, kf, groups[i], net, error);
+		g_clear_pointer(&ctx.keys, g_strfreev);
+		if (!ok)
 			return NULL;
 		key = net->name;
 		g_hash_table_insert(cfg->networks, key, g_steal_pointer(&net));
 	}
+	g_clear_pointer(&kf, g_key_file_free);
+	index_networks(cfg);
 	if (!check_across_networks(&ctx, cfg, error))
 		return NULL;
 	return g_steal_pointer(&cfg);
+}
+
+/**
+ * network_config_load() - load and check a tapwarden.conf
+ * @path:	the file
+ * @must_exist:	false: a missing file is an empty configuration
+ * @error:	set on failure, with file, line, group, key and reason
+ *
+ * Return: the configuration, or NULL with @error set; nothing partial.
+ * Free it with network_config_free(); it may be shared with a later load
+ * of the same text (it is never changed after the load).
+ */
+struct network_config *network_config_load(const char *path, bool must_exist,
+					   GError **error)
+{
+	struct network_config *cfg = NULL, *old = NULL;
+	g_autofree char *text = NULL;
+	GError *local = NULL;
+	struct stat st;
+	gsize length;
+
+	text = config_file_read(path, &st, &length, &local);
+	if (!text) {
+		if (!must_exist &&
+		    g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
+			g_error_free(local);
+			return network_config_new();
+		}
+		g_propagate_error(error, local);
+		return NULL;
+	}
+	G_LOCK(last_loaded);
+	if (last_loaded.cfg && !strcmp(last_loaded.path, path) &&
+	    last_loaded.length == length &&
+	    !memcmp(last_loaded.text, text, length)) {
+		cfg = last_loaded.cfg;
+		g_atomic_int_inc(&cfg->refs);
+	}
+	G_UNLOCK(last_loaded);
+	if (cfg)
+		return cfg;
+
+	cfg = parse_text(path, text, length, error);
+	if (!cfg)
+		return NULL;
+	g_atomic_int_inc(&cfg->refs);
+	G_LOCK(last_loaded);
+	old = last_loaded.cfg;
+	g_free(last_loaded.path);
+	g_free(last_loaded.text);
+	last_loaded.path = g_strdup(path);
+	last_loaded.text = g_steal_pointer(&text);
+	last_loaded.length = length;
+	last_loaded.cfg = cfg;
+	G_UNLOCK(last_loaded);
+	network_config_free(old);
+	return cfg;
 }
 
 /**
@@ -732,36 +1012,33 @@ unsigned int network_config_count(const struct network_config *cfg)
 }
 
 /**
- * compare_networks() - order networks by name, for network_config_list()
- * @a:	pointer to a struct network pointer
- * @b:	same
- *
- * Return: strcmp() of the names.
- */
-static int compare_networks(gconstpointer a, gconstpointer b)
-{
-	const struct network *const *na = a, *const *nb = b;
-
-	return strcmp((*na)->name, (*nb)->name);
-}
-
-/**
  * network_config_list() - every network, sorted by name
  * @cfg:	configuration
  *
- * Return: a new array of const struct network pointers owned by @cfg.
+ * Return: a new array of const struct network pointers owned by @cfg
+ * (a copy of the list sorted at load: O(n), no sort per call).
  */
 GPtrArray *network_config_list(const struct network_config *cfg)
 {
-	GPtrArray *list = g_ptr_array_new();
-	GHashTableIter iter;
-	gpointer value;
+	GPtrArray *list = g_ptr_array_sized_new(cfg->sorted->len);
 
-	g_hash_table_iter_init(&iter, cfg->networks);
-	while (g_hash_table_iter_next(&iter, NULL, &value))
-		g_ptr_array_add(list, value);
-	g_ptr_array_sort(list, compare_networks);
+	for (unsigned int i = 0; i < cfg->sorted->len; i++)
+		g_ptr_array_add(list, g_ptr_array_index(cfg->sorted, i));
 	return list;
+}
+
+/**
+ * network_config_find_bridge() - the first network, by name, on a bridge
+ * @cfg:	configuration
+ * @bridge:	a bridge name
+ *
+ * Return: the network whose `bridge' is @bridge (the first in name order
+ * when several are), or NULL.
+ */
+const struct network *network_config_find_bridge(const struct network_config *cfg,
+						 const char *bridge)
+{
+	return g_hash_table_lookup(cfg->by_bridge, bridge);
 }
 
 /**
@@ -783,13 +1060,17 @@ const char *network_mode_name(enum network_mode mode)
 }
 
 /**
- * network_config_free() - free a configuration
+ * network_config_free() - drop a reference; the last frees the configuration
  * @cfg:	configuration, or NULL
  */
 void network_config_free(struct network_config *cfg)
 {
-	if (!cfg)
+	if (!cfg || !g_atomic_int_dec_and_test(&cfg->refs))
 		return;
+	if (cfg->by_bridge)
+		g_hash_table_unref(cfg->by_bridge);
+	if (cfg->sorted)
+		g_ptr_array_unref(cfg->sorted);
 	if (cfg->networks)
 		g_hash_table_unref(cfg->networks);
 	g_free(cfg);

@@ -73,6 +73,8 @@ const struct network *network_config_find(const struct network_config *cfg,
 					  const char *name);
 unsigned int network_config_count(const struct network_config *cfg);
 GPtrArray *network_config_list(const struct network_config *cfg);
+const struct network *network_config_find_bridge(const struct network_config *cfg,
+						 const char *bridge);
 const char *network_mode_name(enum network_mode mode);
 void network_config_free(struct network_config *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(network_config, network_config_free)

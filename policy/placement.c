@@ -84,17 +84,13 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 static bool bridge_is_no_networks(const struct network_config *cfg,
 				  const char *name, GError **error)
 {
-	g_autoptr(GPtrArray) nets = network_config_list(cfg);
+	const struct network *net = network_config_find_bridge(cfg, name);
 
-	for (unsigned int i = 0; i < nets->len; i++) {
-		const struct network *net = g_ptr_array_index(nets, i);
-
-		if (!strcmp(net->bridge, name)) {
-			g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
-				    "bridge %s belongs to network %s: ask for the network (br=%s)",
-				    name, net->name, net->name);
-			return false;
-		}
+	if (net) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "bridge %s belongs to network %s: ask for the network (br=%s)",
+			    name, net->name, net->name);
+		return false;
 	}
 	if (g_str_has_prefix(name, VLAN_BRIDGE_PREFIX)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,

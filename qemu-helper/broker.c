@@ -157,10 +157,12 @@ static bool nat_network_ready(struct broker *b, const struct placement *place,
  * nat_state_attrs() - a NAT network's state, in its REP_NETWORK
  * @b:		broker
  * @net:	the network
+ * @chains:	the kernel's chains, listed on the first NAT network of the
+ *		answer (NULL until then) and kept for the others
  * @msg:	its message
  */
 static void nat_state_attrs(struct broker *b, const struct network *net,
-			    struct broker_msg *msg)
+			    GHashTable **chains, struct broker_msg *msg)
 {
 	struct nat_network_state st;
 	struct in_addr gw = { .s_addr = htonl(net->nat.gateway) };
@@ -168,7 +170,9 @@ static void nat_state_attrs(struct broker *b, const struct network *net,
 
 	if (net->mode != NETWORK_MODE_NAT)
 		return;
-	nat_networks_state(b->nat, net, &st);
+	if (!*chains)
+		*chains = nat_networks_kernel_chains();
+	nat_networks_state(b->nat, net, *chains, &st);
 	g_snprintf(text, sizeof(text), "%s/%u",
 		   inet_ntop(AF_INET, &gw, addr, sizeof(addr)), net->nat.prefix);
 	broker_msg_set_str(msg, BA_ADDRESS, text);
@@ -377,6 +381,53 @@ static char *access_summary(const struct network *net)
 }
 
 /**
+ * access_lists_key() - a network's allow-users and allow-groups as one
+ * string, for networks_allowing()
+ * @net:	the network
+ *
+ * Return: the key (account names hold no `,' or newline).
+ */
+static char *access_lists_key(const struct network *net)
+{
+	g_autofree char *users = net->allow_users ?
+				 g_strjoinv(",", net->allow_users) : NULL;
+	g_autofree char *groups = net->allow_groups ?
+				  g_strjoinv(",", net->allow_groups) : NULL;
+
+	return g_strdup_printf("%c%s\n%c%s", users ? 'u' : '-',
+			       users ? users : "", groups ? 'g' : '-',
+			       groups ? groups : "");
+}
+
+/**
+ * network_allows() - may @c use @net, remembered for networks with the
+ * same allow lists during one listing
+ * @seen:	access_lists_key() -> GUINT_TO_POINTER(allowed + 1)
+ * @net:	the network
+ * @c:		the caller
+ *
+ * access_network_allows() resolves account names, each a look-up; a
+ * listing of 100 000 networks that share their lists asks once.
+ *
+ * Return: true when allowed.
+ */
+static bool network_allows(GHashTable *seen, const struct network *net,
+			   const struct caller *c)
+{
+	g_autofree char *key = access_lists_key(net);
+	g_autofree char *why = NULL;
+	gpointer known = g_hash_table_lookup(seen, key);
+	bool allowed;
+
+	if (known)
+		return GPOINTER_TO_UINT(known) - 1;
+	allowed = access_network_allows(net, c, &why);
+	g_hash_table_insert(seen, g_steal_pointer(&key),
+			    GUINT_TO_POINTER(allowed + 1));
+	return allowed;
+}
+
+/**
  * serve_networks() - BROKER_REQ_NETWORKS: every network, with its use
  * @b:		broker
  * @sock:	connection
@@ -390,23 +441,29 @@ static bool serve_networks(struct broker *b, int sock, const struct caller *c,
 {
 	g_autoptr(GPtrArray) nets = network_config_list(b->cfg);
 	g_autoptr(GPtrArray) leases = NULL;
+	g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) chains = NULL;
+	g_autoptr(GHashTable) allowed = g_hash_table_new_full(g_str_hash,
+							      g_str_equal,
+							      g_free, NULL);
 
 	if (!broker_leases_refresh(b->leases, error))
 		return false;
 	leases = broker_leases_sorted(b->leases);
+	/* network name -> the caller's taps on it (root: everyone's) */
+	for (unsigned int j = 0; j < leases->len; j++) {
+		struct lease *l = g_ptr_array_index(leases, j);
+
+		if (c->uid == 0 || l->uid == c->uid)
+			g_hash_table_insert(counts, l->network,
+					    GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(counts, l->network)) + 1));
+	}
 	for (unsigned int i = 0; i < nets->len; i++) {
 		const struct network *net = g_ptr_array_index(nets, i);
 		g_autofree char *summary = access_summary(net);
-		g_autofree char *why = NULL;
-		unsigned int count = 0;
+		unsigned int count = GPOINTER_TO_UINT(g_hash_table_lookup(counts, net->name));
 		struct broker_msg msg;
 
-		for (unsigned int j = 0; j < leases->len; j++) {
-			const struct lease *l = g_ptr_array_index(leases, j);
-
-			count += !strcmp(l->network, net->name) &&
-				 (c->uid == 0 || l->uid == c->uid);
-		}
 		broker_msg_init(&msg, BROKER_REP_NETWORK);
 		broker_msg_set_str(&msg, BA_NAME, net->name);
 		broker_msg_set_str(&msg, BA_MODE, network_mode_name(net->mode));
@@ -416,8 +473,8 @@ static bool serve_networks(struct broker *b, int sock, const struct caller *c,
 		broker_msg_set_u32(&msg, BA_COUNT, count);
 		broker_msg_set_u32(&msg, BA_LIMIT, net->max_per_user);
 		broker_msg_set_u32(&msg, BA_ALLOWED,
-				   access_network_allows(net, c, &why));
-		nat_state_attrs(b, net, &msg);
+				   network_allows(allowed, net, c));
+		nat_state_attrs(b, net, &chains, &msg);
 		if (!broker_send(sock, &msg, -1, error))
 			return false;
 	}

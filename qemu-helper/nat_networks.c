@@ -410,21 +410,33 @@ static unsigned int count_leases(const char *path)
 }
 
 /**
+ * nat_networks_kernel_chains() - the chains in tapwarden's table, listed
+ * once for a whole `tapwarden networks' answer
+ *
+ * Return: network name -> number of its chains, or NULL when the kernel
+ * cannot be asked (nat_nft_chain_counts()).
+ */
+GHashTable *nat_networks_kernel_chains(void)
+{
+	return nat_nft_chain_counts(NULL);
+}
+
+/**
  * nat_networks_state() - what `tapwarden networks' shows of @net
  * @nn:		table
  * @net:	a mode=nat network
+ * @chains:	nat_networks_kernel_chains() of this listing, or NULL
  * @out:	filled in
  */
 void nat_networks_state(struct nat_networks *nn, const struct network *net,
-			struct nat_network_state *out)
+			GHashTable *chains, struct nat_network_state *out)
 {
 	struct nat_entry *e = g_hash_table_lookup(nn->entries, net->name);
-	g_autoptr(GHashTable) counts = nat_nft_chain_counts(NULL);
 	g_autofree char *leases = g_strdup_printf("%s/%s.leases", nn->run_dir,
 						  net->name);
 
 	*out = (struct nat_network_state){ 0 };
-	out->rules = counts && GPOINTER_TO_UINT(g_hash_table_lookup(counts, net->name)) ==
+	out->rules = chains && GPOINTER_TO_UINT(g_hash_table_lookup(chains, net->name)) ==
 			       NAT_NFT_CHAINS;
 	out->dnsmasq_pid = e && e->pidfd >= 0 ? e->pid : 0;
 	out->leases = net->nat.dhcp ? count_leases(leases) : 0;

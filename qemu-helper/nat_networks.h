@@ -32,7 +32,8 @@ bool nat_networks_ensure(struct nat_networks *nn, const struct network *net,
 			 GError **error);
 void nat_networks_reconcile(struct nat_networks *nn,
 			    const struct network_config *cfg);
+GHashTable *nat_networks_kernel_chains(void);
 void nat_networks_state(struct nat_networks *nn, const struct network *net,
-			struct nat_network_state *out);
+			GHashTable *chains, struct nat_network_state *out);
 
 #endif

@@ -109,6 +109,92 @@ static void test_group_written_twice_is_refused(void)
 		       (const char *[]){ ":3:", "appears twice", NULL });
 }
 
+/**
+ * bridge_networks_text() - @n networks nNNNNN on br0, then @extra
+ * @n:		how many (3 lines each)
+ * @extra:	text appended
+ *
+ * Return: the text.
+ */
+static char *bridge_networks_text(unsigned int n, const char *extra)
+{
+	GString *text = g_string_new(NULL);
+
+	for (unsigned int i = 0; i < n; i++)
+		g_string_append_printf(text, "[network n%05u]\nbridge = br0\n\n", i);
+	g_string_append(text, extra);
+	return g_string_free(text, FALSE);
+}
+
+static void test_lines_are_counted_far_into_a_big_file(void)
+{
+	g_autofree char *bad_key = bridge_networks_text(20000,
+		"[network late]\nbridge = br0\nvlan = 5000\n");
+	g_autofree char *key_twice = bridge_networks_text(20000,
+		"[network late]\nbridge = br0\r\n  bridge=br1\n");
+	g_autofree char *group_twice = bridge_networks_text(20000,
+		"[network n00007]\nbridge = br0\n");
+	g_autofree char *no_eol = bridge_networks_text(20000,
+		"[network late]\nbridge = br0\nmode = hub");
+
+	assert_refused(bad_key, (const char *[]){ ":60003:", "[network late] vlan",
+						  NULL });
+	assert_refused(key_twice, (const char *[]){ ":60003:", "appears twice",
+						    "first on line 60002", NULL });
+	assert_refused(group_twice, (const char *[]){ ":60001:", "network n00007",
+						      "appears twice", "first on line 22",
+						      NULL });
+	assert_refused(no_eol, (const char *[]){ ":60003:", "[network late] mode",
+						 NULL });
+}
+
+static void test_networks_are_listed_by_name_and_found_by_bridge(void)
+{
+	GError *error = NULL;
+	g_autoptr(network_config) cfg = load(
+		"[network zed]\nbridge = br0\n[network abc]\nbridge = br0\n"
+		"[network mid]\nbridge = br1\n[network up]\nvlan = 7\nvlan-uplink = eth0\n",
+		&error);
+	g_autoptr(GPtrArray) list = NULL;
+
+	g_assert_no_error(error);
+	list = network_config_list(cfg);
+	g_assert_cmpuint(list->len, ==, 4);
+	g_assert_cmpstr(((struct network *)list->pdata[0])->name, ==, "abc");
+	g_assert_cmpstr(((struct network *)list->pdata[1])->name, ==, "mid");
+	g_assert_cmpstr(((struct network *)list->pdata[3])->name, ==, "zed");
+	g_assert_cmpstr(network_config_find_bridge(cfg, "br0")->name, ==, "abc");
+	g_assert_cmpstr(network_config_find_bridge(cfg, "br1")->name, ==, "mid");
+	g_assert_null(network_config_find_bridge(cfg, "br2"));
+	g_assert_null(network_config_find_bridge(cfg, ""));
+}
+
+static void test_file_loaded_again_is_read_again(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *path = test_write(dir, "tapwarden.conf",
+					   "[network a]\nbridge = br0\n");
+	g_autofree char *again = NULL;
+	GError *error = NULL;
+	g_autoptr(network_config) first = network_config_load(path, true, &error);
+	g_autoptr(network_config) same = network_config_load(path, true, &error);
+	g_autoptr(network_config) changed = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(network_config_find(same, "a")->bridge, ==, "br0");
+	/* same length, another bridge: parsed anew */
+	again = test_write(dir, "tapwarden.conf", "[network a]\nbridge = br1\n");
+	changed = network_config_load(path, true, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(network_config_find(changed, "a")->bridge, ==, "br1");
+	g_assert_cmpstr(network_config_find(first, "a")->bridge, ==, "br0");
+	g_free(test_write(dir, "tapwarden.conf", "[network a]\nmode = hub\n"));
+	g_assert_null(network_config_load(path, true, &error));
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_clear_error(&error);
+	test_dir_free(dir);
+}
+
 static void test_syntax_error_is_refused(void)
 {
 	assert_refused("[network lab]\nbridge br0\n",
@@ -320,6 +406,12 @@ int main(int argc, char *argv[])
 			test_key_written_twice_is_refused);
 	g_test_add_func("/network-config/group-written-twice-is-refused",
 			test_group_written_twice_is_refused);
+	g_test_add_func("/network-config/lines-are-counted-far-into-a-big-file",
+			test_lines_are_counted_far_into_a_big_file);
+	g_test_add_func("/network-config/networks-are-listed-by-name-and-found-by-bridge",
+			test_networks_are_listed_by_name_and_found_by_bridge);
+	g_test_add_func("/network-config/file-loaded-again-is-read-again",
+			test_file_loaded_again_is_read_again);
 	g_test_add_func("/network-config/syntax-error-is-refused",
 			test_syntax_error_is_refused);
 	g_test_add_func("/network-config/unimplemented-feature-is-refused-not-ignored",
