@@ -43,25 +43,6 @@ static const char *const chain_kinds[NAT_NFT_CHAINS + 1] = {
 };
 
 /**
- * nat_nft_name_ok() - may @name go into an nft script unquoted
- * @name:	a network or bridge name
- *
- * Return: true for 1-15 bytes of [A-Za-z0-9_.-] starting with a letter or
- * a digit.
- */
-bool nat_nft_name_ok(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > 15 || !g_ascii_isalnum(name[0]))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!g_ascii_isalnum(name[i]) && !strchr("-_.", name[i]))
-			return false;
-	return true;
-}
-
-/**
  * ipv4_text() - dotted form of a host-order address
  * @addr:	address, host byte order
  * @buf:	INET_ADDRSTRLEN bytes

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "nft_name.h"
+
 /* tapwarden's own table; nothing outside it is ever touched */
 #define NAT_NFT_FAMILY	"ip"
 #define NAT_NFT_TABLE	"tapwarden"
@@ -47,7 +49,6 @@ struct nat_ruleset {
 	unsigned int n_forwards;
 };
 
-bool nat_nft_name_ok(const char *name);
 bool nat_nft_apply(const struct nat_ruleset *rs, GError **error);
 bool nat_nft_remove(const char *network, GError **error);
 GHashTable *nat_nft_chain_counts(GError **error);

@@ -47,7 +47,6 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
-#include <netlink/utils.h>
 
 #include "config.h"
 #include "error.h"
@@ -446,10 +445,8 @@ bool confine_broker(const struct confine_broker_paths *paths, GError **error)
 		.landlock_scope = LL_SCOPE_ABSTRACT_UNIX,
 		.allow = seccomp_allow_broker,
 	};
-	/* libnl reads /proc/net/psched on first use (tc's time units: QoS);
-	 * users and groups come from the lookup process (accounts.c) */
-	(void)nl_get_psched_hz();
-	(void)nl_get_user_hz();
+	/* libnl read /proc/net/psched already (tapwardend_main.c); users
+	 * and groups come from the lookup process (accounts.c) */
 	return confine(&spec, error);
 }
 

@@ -18,9 +18,7 @@
 
 #include <string.h>
 #include <net/if.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
 #include "bridge.h"
 #include "error.h"
@@ -29,24 +27,6 @@
 #include "netlink.h"
 #include "qos.h"
 #include "vlan.h"
-
-/**
- * direct_mode_available() - does this process hold CAP_NET_ADMIN
- *
- * Return: true when CAP_NET_ADMIN is in the effective set.
- */
-bool direct_mode_available(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data) < 0)
-		return false;
-	return data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &
-	       CAP_TO_MASK(CAP_NET_ADMIN);
-}
 
 /**
  * direct_mode_count_leases() - live taps of @uid on @network, from the kernel

@@ -12,7 +12,6 @@
 #include "placement.h"
 #include "tap.h"
 
-bool direct_mode_available(void);
 unsigned int direct_mode_count_leases(void *data, uid_t uid,
 				      const char *network);
 bool direct_mode_create_tap_named(const struct placement *place, bool use_vnet,

@@ -42,6 +42,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <glib-unix.h>
+#include <netlink/utils.h>
 
 #include "config.h"
 #include "broker.h"
@@ -592,6 +593,10 @@ int main(int argc, char *argv[])
 	fcntl(d.listen_fd, F_SETFL, O_NONBLOCK);
 	socket_dir = g_path_get_dirname(socket_path ? socket_path :
 					TAPWARDEN_SOCKET_PATH);
+	/* libnl reads /proc/net/psched on first use (tc's time units: QoS):
+	 * now, while the confined broker still may */
+	(void)nl_get_psched_hz();
+	(void)nl_get_user_hz();
 	if (!accounts_start_lookup_process(&error) ||
 	    !confine_broker(&(struct confine_broker_paths){
 			.config = d.broker.config_path,
