@@ -1,7 +1,7 @@
 #!/bin/bash
 # contrib/demo/demo.sh — see tapwarden give a real QEMU guest its tap.
 #
-# Usage: sudo contrib/demo/demo.sh [BUILD_DIR]      (default BUILD_DIR: ./build)
+# Usage (root): contrib/demo/demo.sh [BUILD_DIR]      (default BUILD_DIR: ./build)
 #
 # Needs: root (to set the stage; the VM itself runs as an unprivileged user
 # it creates, tw-demo), a build (meson setup build && meson compile -C build),
@@ -14,11 +14,13 @@
 #   demo.sh ── re-executes itself in a fresh network namespace (unshare --net)
 #     ├─ makes bridge twdemo0 = 10.213.9.1/24, user tw-demo, and network
 #     │    `demo` (bridge twdemo0, allow-users=tw-demo) in a tapwarden.conf
+#     ├─ copies the helper where tw-demo can run it (TMP/libexec: the build
+#     │    tree may be in a home directory tw-demo cannot enter)
 #     ├─ starts tapwardend, the privileged broker, on a socket of its own
 #     ├─ tests/vm/run-guest boots a small VM (Debian kernel under QEMU/TCG,
 #     │    the host's / shared read-only), QEMU running as tw-demo with no
 #     │    privilege at all, with
-#     │      -netdev tap,id=n0,helper=BUILD_DIR/qemu-helper/tapwarden-helper
+#     │      -netdev tap,id=n0,helper=TMP/libexec/tapwarden-helper
 #     │                 --socket=SOCK,br=demo  -device virtio-net-pci,netdev=n0
 #     │    QEMU runs the helper exactly as it runs qemu-bridge-helper; the
 #     │    helper (no setuid, no capability) asks tapwardend, which checks
@@ -44,7 +46,7 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 # ---- stage 1: checks, then re-exec in a private network namespace -----------
 if [[ ${TW_DEMO_IN_NETNS:-} != "$$" ]]; then
     [[ $# -le 1 ]] || { echo "usage: $0 [BUILD_DIR]" >&2; exit 2; }
-    [[ $(id -u) -eq 0 ]] || fail "the demo needs root (it makes a network namespace, a bridge and a VM): run it with sudo"
+    [[ $(id -u) -eq 0 ]] || fail "the demo needs root (it makes a network namespace, a bridge and a VM)"
     build=$(readlink -f "${1:-./build}")
     for prog in tapwarden-helper tapwardend tapwarden; do
         [[ -x $build/qemu-helper/$prog ]] || fail "no $prog in $build/qemu-helper — build first: meson setup build && meson compile -C build"
@@ -56,8 +58,16 @@ fi
 # ---- stage 2: inside the demo's own network namespace ------------------------
 build=$1
 tapwarden=$build/qemu-helper/tapwarden
-bg_init demo "$build/qemu-helper/tapwarden-helper"
+bg_init demo ""
 chmod 755 "$bg_tmp"
+# QEMU runs as the demo user, who may not enter the build tree (a clone in
+# /root is mode 700): the helper and its stages, copied where it can; the
+# helper finds its stages next to itself
+install -d -m 755 "$bg_tmp/libexec"
+install -m 755 "$build"/qemu-helper/tapwarden-helper \
+    "$build"/qemu-helper/tapwarden-helper-direct \
+    "$build"/qemu-helper/tapwarden-helper-usermode "$bg_tmp/libexec/"
+bg_helper=$bg_tmp/libexec/tapwarden-helper
 DEMO_USER=tw-demo
 sock=$bg_tmp/tapwardend.sock
 
