@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # qos.sh - per-tap rate limits (netdev/qos.c): the kernel objects a shaped
-# tap gets and loses, through the broker and in direct mode; TCP goodput
-# through a shaped tap in each direction; a broker restart with live
-# shaped taps; refusals of bad rates.
+# tap gets and loses, through the broker and in direct mode; the rate on
+# the wire of a shaped tap in each direction, with TCP through it; a broker
+# restart with live shaped taps; refusals of bad rates.
 # Usage: qos.sh TEST_NAME (meson passes it).
 #
 # Goodput tests attach a network namespace to the tap's descriptor as a
@@ -57,6 +57,7 @@ wait_taps() {
 
 # SNAPSHOT - a script: what the kernel holds for tap $TW_TAP and its IFB,
 # into file $1: `ip -d link', qdiscs, classes and filters
+# shellcheck disable=SC2016  # expanded by the inner shell
 SNAPSHOT='tap=$TW_TAP ifb=twi${TW_TAP#tw}
 	{ ip -d -o link show "$tap"; ip -d -o link show "$ifb"
 	  tc qdisc show dev "$tap"; tc qdisc show dev "$tap" ingress
@@ -83,6 +84,7 @@ expect_shaped() {
 
 t_qos_direct_mode_shapes_the_tap_and_its_ifb_and_the_next_run_removes_the_ifb() {
 	lab_network "inbound=100mbit:64kb" "outbound=50mbit"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu lab -- sh -c "$SNAPSHOT"' && echo "$TW_TAP" >"$2"' \
 		sh "$TMP/snap" "$TMP/tap"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
@@ -95,6 +97,7 @@ t_qos_direct_mode_shapes_the_tap_and_its_ifb_and_the_next_run_removes_the_ifb() 
 	no_tap_left
 	[ "$(ifbs)" = "twi${tap#tw}" ] || fail "expected the IFB until the next run: $(ifbs)"
 	lab_network
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu lab -- sh -c 'tc qdisc show dev "$TW_TAP" >"$0"' "$TMP/plain"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
 	no_ifb_left
@@ -125,6 +128,7 @@ t_qos_list_shows_the_rates_in_force_and_a_helper_may_ask_for_less() {
 	make_user tw-alice
 	lab_network "allow-users=tw-alice" "inbound=100mbit" "outbound=1gbit"
 	start_broker
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu tw-alice lab -- sh -c '"$0" list >"$1"; "$0" list --json >"$2"' \
 		"$TW_TAPWARDEN" "$TMP/shared/list" "$TMP/shared/json"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
@@ -133,6 +137,7 @@ t_qos_list_shows_the_rates_in_force_and_a_helper_may_ask_for_less() {
 	expect_in "$TMP/shared/json" '"inbound": 100000000, "outbound": 1000000000\}'
 	# --inbound lowers the network's rate; what list shows is the kernel's
 	RC=0
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	as_user tw-alice "$TW_RUN_LIKE_QEMU" "$TW_HELPER --inbound=2.5mbit" lab -- \
 		sh -c '"$0" list >"$1"; tc class show dev "$TW_TAP" >"$2"' \
 		"$TW_TAPWARDEN" "$TMP/shared/list2" "$TMP/shared/class" >"$TMP/out" 2>"$TMP/err" || RC=$?
@@ -143,6 +148,7 @@ t_qos_list_shows_the_rates_in_force_and_a_helper_may_ask_for_less() {
 	lab_network "allow-users=tw-alice"
 	kill -HUP "$BROKER_PID"
 	wait_log "reloaded"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu tw-alice lab -- sh -c '"$0" list >"$1"; "$0" list --json >"$2"' \
 		"$TW_TAPWARDEN" "$TMP/shared/list3" "$TMP/shared/json3"
 	expect_in "$TMP/shared/list3" '^tw[0-9]+ .*Z +- +-$'
@@ -237,12 +243,53 @@ t_qos_broker_restart_keeps_live_taps_shaped_and_removes_ifbs_of_taps_gone_meanwh
 	wait_no_ifb
 }
 
-# goodput() - TCP goodput through a tap of network lab limited to RATE
-# (inbound and outbound), DIRECTION `in' (to the guest) or `out'; checks
-# it is within 0.7x to 1.1x of RATE (iperf3 counts payload, HTB whole
-# frames: 1448 of 1514 bytes, so about 0.96x is exact shaping)
+# WIRE_RATE - a python program: WIRE_RATE DEV FROM TO OUT samples the byte
+# counter of DEV's HTB class 1:1 (tc -s: what the shaper sends, each TCP
+# segment of a GSO frame counted as the Ethernet frame it is on a wire)
+# from FROM to TO seconds after it starts, every 50 ms, and writes the
+# rate (the least-squares slope of bytes over time) in Mbit/s, and the
+# share of samples with a backlog (the sender kept the shaper busy)
+WIRE_RATE='
+import re, subprocess, sys, time
+dev, start, stop, out = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+def sample():
+    t0 = time.monotonic()
+    text = subprocess.run(["tc", "-s", "class", "show", "dev", dev, "classid", "1:1"],
+                          capture_output=True, text=True).stdout
+    t1 = time.monotonic()
+    counters = re.search(r"Sent (\d+) bytes .*?backlog \S+ (\d+)p", text, re.S)
+    if not counters:
+        sys.exit("no HTB class 1:1 on %s: not shaped" % dev)
+    sent, queued = counters.groups()
+    return (t0 + t1) / 2, int(sent), int(queued) > 0
+begin = time.monotonic()
+time.sleep(start)
+samples = []
+while time.monotonic() - begin < stop:
+    samples.append(sample())
+    time.sleep(0.05)
+# least squares: the moment of each sample is known to within a fork of tc
+n = len(samples)
+mt = sum(s[0] for s in samples) / n
+mb = sum(s[1] for s in samples) / n
+slope = (sum((s[0] - mt) * (s[1] - mb) for s in samples) /
+         sum((s[0] - mt) ** 2 for s in samples))
+busy = sum(s[2] for s in samples) / n
+open(out, "w").write("%.4f %.2f\n" % (slope * 8 / 1e6, busy))
+'
+
+# goodput() - TCP through a tap of network lab limited to RATE (inbound
+# and outbound), DIRECTION `in' (to the guest: the tap's HTB) or `out' (the
+# IFB's HTB): iperf3 for 8 s, and the wire rate of the shaper's class from
+# the 1st to the 7th second (WIRE_RATE). The wire rate is never more than
+# 1 % above RATE (the precision of this measurement), nor, when the shaper
+# was backlogged (else the sender set the pace), more than 10 % below it:
+# the shaper's timers run late on a loaded machine, and 0.94-1.003 x RATE
+# was seen on a 2-core machine at a load of 10, 0.994-1.001 at a load of 3;
+# tests/bench/qos-accuracy measures 0.999-1.002 on an idle one. Goodput is
+# reported (iperf3 counts payload: 1448 of every 1514 bytes)
 goodput() {
-	local rate=$1 dir=$2 mbit
+	local rate=$1 dir=$2 mbit wire busy
 	ip link show twbr0 >/dev/null 2>&1 || make_bridge twbr0
 	ip addr add 10.77.0.1/24 dev twbr0
 	lab_network "inbound=${rate}mbit" "outbound=${rate}mbit"
@@ -253,6 +300,7 @@ goodput() {
 		sleep 0.05
 	done
 	RC=0
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	"$TW_RUN_LIKE_QEMU" --pass-fd "$(helper_cmd)" lab -- bash -c '
 		unshare --net "$0" "$TW_TAP_FD" g0 & pump=$!
 		guest() { nsenter -t "$pump" -n -- "$@"; }
@@ -260,9 +308,13 @@ goodput() {
 		guest ip link set lo up
 		guest ip addr add 10.77.0.2/24 dev g0
 		guest ip link set g0 up
-		guest iperf3 -c 10.77.0.1 -t 5 -J $([ "$1" = in ] && echo -R) >"$2"; rc=$?
+		if [ "$1" = in ]; then dev=$TW_TAP; else dev=twi${TW_TAP#tw}; fi
+		python3 -c "$4" "$dev" 1 7 "$3" & sampler=$!
+		guest iperf3 -c 10.77.0.1 -t 8 -J $([ "$1" = in ] && echo -R) >"$2"; rc=$?
+		wait "$sampler" || rc=1
 		kill "$pump"
-		exit $rc' "$TW_TAP_PUMP" "$dir" "$TMP/iperf.json" >"$TMP/out" 2>"$TMP/err" || RC=$?
+		exit $rc' "$TW_TAP_PUMP" "$dir" "$TMP/iperf.json" "$TMP/wire" "$WIRE_RATE" \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
 	[ "$RC" = 0 ] || fail "run failed ($RC): $(cat "$TMP/err") $(head -c 600 "$TMP/iperf.json")"
 	mbit=$(python3 -c '
 import json, sys
@@ -271,9 +323,16 @@ if "sum_received" not in result.get("end", {}):
     sys.exit("iperf3: %s" % result.get("error", "no result"))
 print("%.2f" % (result["end"]["sum_received"]["bits_per_second"] / 1e6))' "$TMP/iperf.json") ||
 		fail "no goodput measured: $(head -c 1000 "$TMP/iperf.json")"
-	echo "goodput $dir at ${rate}mbit: ${mbit} Mbit/s"
-	python3 -c 'import sys; r, m = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not 0.7 * r <= m <= 1.1 * r)' \
-		"$rate" "$mbit" || fail "goodput $dir ${mbit} Mbit/s is outside 0.7x-1.1x of ${rate}mbit"
+	read -r wire busy <"$TMP/wire"
+	echo "$dir at ${rate}mbit: wire ${wire} Mbit/s ($(python3 -c 'import sys; print("%.4f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$wire" "$rate")x, backlogged in ${busy} of the samples), goodput ${mbit} Mbit/s"
+	python3 -c 'import sys; sys.exit(float(sys.argv[1]) > 1.01 * float(sys.argv[2]))' \
+		"$wire" "$rate" || fail "wire rate $dir ${wire} Mbit/s is above ${rate}mbit"
+	if python3 -c 'import sys; sys.exit(float(sys.argv[1]) < 0.9)' "$busy"; then
+		python3 -c 'import sys; sys.exit(float(sys.argv[1]) < 0.9 * float(sys.argv[2]))' \
+			"$wire" "$rate" || fail "wire rate $dir ${wire} Mbit/s is far below ${rate}mbit"
+	else
+		echo "the sender left the shaper idle: its lower bound not checked"
+	fi
 }
 
 t_qos_goodput_inbound_10mbit() {
