@@ -335,37 +335,66 @@ swap_include_symlink() {
 	done
 }
 
-# expect_swapped_outcome() - the last run got a tap, or a clean refusal
-# that is one of the swapped targets' (counted in $GRANTED, $REFUSED)
+# expect_swapped_outcome() - the last request, for BRIDGE in MODE (direct,
+# broker), got a tap on twbr0 (the one bridge ok.conf allows; the request's
+# command wrote the tap's `ip link' line to $TMP/shared/link), or a clean
+# refusal that is one of the swapped targets'. Counted in GRANTED[MODE] and
+# REFUSED[MODE] for twbr0; twbr1, which no target allows, is never granted.
 expect_swapped_outcome() {
+	local bridge=$1 mode=$2
 	if [ "$RC" = 0 ]; then
-		GRANTED=$((GRANTED + 1))
-		return
+		[ "$bridge" = twbr0 ] || fail "$mode: $bridge, which no include allows, was granted"
+		expect_in "$TMP/out" '^helper_status=0$'
+		expect_in "$TMP/shared/link" ' master twbr0 '
+		GRANTED[$mode]=$((GRANTED[$mode] + 1))
+	else
+		expect_refusal "(not allowed by|not a regular file|include loop)"
+		[ "$bridge" != twbr0 ] || REFUSED[$mode]=$((REFUSED[$mode] + 1))
 	fi
-	expect_refusal "(not allowed by|not a regular file|include loop)"
-	REFUSED=$((REFUSED + 1))
+	rm -f "$TMP/shared/link"
+}
+
+# swapped_request() - BRIDGE, in MODE, as QEMU asks, while the symlink swaps
+swapped_request() {
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	local bridge=$1 mode=$2 link=(sh -c 'ip -o link show "$TW_TAP" >"$0"' "$TMP/shared/link")
+	if [ "$mode" = direct ]; then
+		RC=0
+		timeout 20 "$TW_RUN_LIKE_QEMU" "$(helper_cmd)" "$bridge" -- "${link[@]}" \
+			>"$TMP/out" 2>"$TMP/err" || RC=$?
+	else
+		user_run_like_qemu tw-alice "$bridge" -- "${link[@]}"
+	fi
+	expect_swapped_outcome "$bridge" "$mode"
 }
 
 t_include_symlink_swapped_during_parsing_gives_a_clean_answer() {
-	local swapper i
+	local swapper mode
 	make_user tw-alice
 	include_fixtures
+	make_bridge twbr1
 	write_acl "include inc.conf"
 	start_broker
 	BROKER_FDS=$(fd_count "$BROKER_PID")
 	swap_include_symlink &
 	swapper=$!
-	GRANTED=0 REFUSED=0
-	for i in $(seq 40); do
-		RC=0
-		timeout 20 "$TW_RUN_LIKE_QEMU" "$(helper_cmd)" twbr0 >"$TMP/out" 2>"$TMP/err" || RC=$?
-		expect_swapped_outcome
-		user_run_like_qemu tw-alice twbr0
-		expect_swapped_outcome
+	declare -gA GRANTED=([direct]=0 [broker]=0) REFUSED=([direct]=0 [broker]=0)
+	for _ in $(seq 40); do
+		for mode in direct broker; do
+			swapped_request twbr0 "$mode"
+			swapped_request twbr1 "$mode"
+		done
 	done
 	kill "$swapper"
 	wait "$swapper" 2>/dev/null || true
-	echo "symlink swapped during 80 requests: $GRANTED granted, $REFUSED refused cleanly"
+	echo "symlink swapped during 80 requests for twbr0: direct ${GRANTED[direct]} granted," \
+		"${REFUSED[direct]} refused; broker ${GRANTED[broker]} granted," \
+		"${REFUSED[broker]} refused; 80 for twbr1: all refused"
+	# the race happened: each way of asking saw the include both good and bad
+	for mode in direct broker; do
+		{ [ "${GRANTED[$mode]}" -gt 0 ] && [ "${REFUSED[$mode]}" -gt 0 ]; } ||
+			fail "$mode: the swap never raced a request (both outcomes expected)"
+	done
 	broker_unharmed
 }
 
