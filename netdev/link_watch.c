@@ -3,9 +3,11 @@
  * link_watch.c - find the kernel's leases: a scan, and a watch of removals.
  *
  * DESIGN.md section 4: the kernel is the truth. lease_scan() dumps every
- * link (RTM_GETLINK) and keeps the taps whose alias is a lease; the broker
- * builds its view from it at start, for `tapwarden list`, and whenever it
- * may have missed events.
+ * link (RTM_GETLINK, no statistics) and keeps the taps whose alias is a
+ * lease, reading the messages as they come rather than into a libnl cache
+ * (4000 taps made that cache 8 MB of the broker's heap, which it kept); the
+ * broker builds its view from it at start, for `tapwarden list`, and
+ * whenever it may have missed events.
  *
  * A link_watch is a non-blocking route netlink socket subscribed to
  * RTNLGRP_LINK that reports interfaces that go. A bridge notifies every
@@ -24,6 +26,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
@@ -35,71 +39,135 @@
 #define LINK_WATCH_RCVBUF (4u << 20)
 
 /**
- * lease_of_link() - the lease a link carries, if any
- * @cache:	the link cache @link is from (names the master)
- * @link:	a link object
- * @lease:	filled in
- *
- * Return: true when @link's alias is a lease.
+ * struct scan - what lease_scan() gathers from one dump of every link
+ * @leases:	struct lease of each tap whose alias is a lease (@bridge not
+ *		yet filled)
+ * @masters:	the master's interface index of each of @leases (parallel)
+ * @bridges:	interface index -> name (g_strdup) of every bridge
  */
-static bool lease_of_link(struct nl_cache *cache, struct rtnl_link *link,
-			  struct lease *lease)
-{
-	const char *name = rtnl_link_get_name(link);
-	int master = rtnl_link_get_master(link);
+struct scan {
+	GArray *leases;
+	GArray *masters;
+	GHashTable *bridges;
+};
 
-	memset(lease, 0, sizeof(*lease));
-	if (!name || !lease_alias_parse(rtnl_link_get_ifalias(link), lease))
+/**
+ * link_kind_is() - does a link's IFLA_LINKINFO say it is of @kind
+ * @linkinfo:	the IFLA_LINKINFO attribute, or NULL
+ * @kind:	"bridge", "tun"
+ *
+ * Return: true when it does.
+ */
+static bool link_kind_is(struct nlattr *linkinfo, const char *kind)
+{
+	struct nlattr *attr;
+	char found[16];
+
+	if (!linkinfo)
 		return false;
-	g_strlcpy(lease->ifname, name, sizeof(lease->ifname));
-	lease->ifindex = rtnl_link_get_ifindex(link);
-	if (master <= 0 || !rtnl_link_i2name(cache, master, lease->bridge,
-					     sizeof(lease->bridge)))
-		lease->bridge[0] = '\0';
-	return true;
+	attr = nla_find(nla_data(linkinfo), nla_len(linkinfo), IFLA_INFO_KIND);
+	if (!attr)
+		return false;
+	nla_strlcpy(found, attr, sizeof(found));
+	return !strcmp(found, kind);
+}
+
+/**
+ * scan_link() - netlink_request() callback: one link of the dump
+ * @msg:	a RTM_NEWLINK
+ * @arg:	struct scan
+ *
+ * Only what a lease needs is read (name, alias, master, and the names of
+ * bridges), straight from the message: a libnl cache of every link would
+ * hold thousands of objects at once, and the broker's heap would keep
+ * that size after a scan.
+ *
+ * Return: NL_OK.
+ */
+static int scan_link(struct nl_msg *msg, void *arg)
+{
+	struct scan *scan = arg;
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+	char alias[IFALIASZ];
+	struct lease lease;
+	int master = 0;
+
+	if (hdr->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(hdr, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_IFNAME])
+		return NL_OK;
+	ifi = nlmsg_data(hdr);
+	if (link_kind_is(tb[IFLA_LINKINFO], "bridge")) {
+		char name[IFNAMSIZ];
+
+		nla_strlcpy(name, tb[IFLA_IFNAME], sizeof(name));
+		g_hash_table_insert(scan->bridges,
+				    GINT_TO_POINTER(ifi->ifi_index),
+				    g_strdup(name));
+	}
+	if (!tb[IFLA_IFALIAS])
+		return NL_OK;
+	nla_strlcpy(alias, tb[IFLA_IFALIAS], sizeof(alias));
+	memset(&lease, 0, sizeof(lease));
+	if (!lease_alias_parse(alias, &lease))
+		return NL_OK;
+	nla_strlcpy(lease.ifname, tb[IFLA_IFNAME], sizeof(lease.ifname));
+	lease.ifindex = ifi->ifi_index;
+	if (tb[IFLA_MASTER] && nla_len(tb[IFLA_MASTER]) >= (int)sizeof(uint32_t))
+		master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	g_array_append_val(scan->leases, lease);
+	g_array_append_val(scan->masters, master);
+	return NL_OK;
 }
 
 /**
  * lease_scan() - every lease the kernel holds now
  * @error:	set on failure
  *
+ * One dump of every link, without statistics (RTEXT_FILTER_SKIP_STATS).
+ *
  * Return: a new array of struct lease, or NULL with @error set.
  */
 GArray *lease_scan(GError **error)
 {
-	struct nl_sock *sock = nl_socket_alloc();
-	struct nl_cache *cache = NULL;
-	GArray *leases;
-	int err;
+	g_autoptr(netlink) nl = netlink_open(error);
+	g_autoptr(GHashTable) bridges = g_hash_table_new_full(NULL, NULL, NULL,
+							      g_free);
+	g_autoptr(GArray) masters = g_array_new(FALSE, FALSE, sizeof(int));
+	g_autoptr(GArray) leases = g_array_new(FALSE, FALSE,
+					       sizeof(struct lease));
+	struct scan scan = {
+		.leases = leases, .masters = masters, .bridges = bridges,
+	};
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	bool ok;
 
-	if (!sock) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot allocate a netlink socket");
+	if (!nl)
+		return NULL;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return NULL;
 	}
-	err = nl_connect(sock, NETLINK_ROUTE);
-	if (!err) {
-		netlink_bound_wait(sock);
-		err = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
-	}
-	if (err) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot list network interfaces: %s",
-			    netlink_error_text(err));
-		nl_socket_free(sock);
+	ok = netlink_request(nl, msg, scan_link, &scan,
+			     "list network interfaces", error);
+	nlmsg_free(msg);
+	if (!ok)
 		return NULL;
-	}
-	leases = g_array_new(FALSE, FALSE, sizeof(struct lease));
-	for (struct nl_object *obj = nl_cache_get_first(cache); obj;
-	     obj = nl_cache_get_next(obj)) {
-		struct lease lease;
+	for (unsigned int i = 0; i < leases->len; i++) {
+		struct lease *lease = &g_array_index(leases, struct lease, i);
+		const char *bridge = g_hash_table_lookup(bridges,
+				GINT_TO_POINTER(g_array_index(masters, int, i)));
 
-		if (lease_of_link(cache, (struct rtnl_link *)obj, &lease))
-			g_array_append_val(leases, lease);
+		g_strlcpy(lease->bridge, bridge ? bridge : "",
+			  sizeof(lease->bridge));
 	}
-	nl_cache_free(cache);
-	nl_socket_free(sock);
-	return leases;
+	return g_steal_pointer(&leases);
 }
 
 /**
@@ -185,6 +253,7 @@ struct link_watch *link_watch_new(const struct link_watch_ops *ops,
 	nl_socket_disable_seq_check(lw->sock);
 	nl_socket_modify_cb(lw->sock, NL_CB_VALID, NL_CB_CUSTOM, watch_message,
 			    lw);
+	errno = 0;
 	err = nl_connect(lw->sock, NETLINK_ROUTE);
 	if (!err && only_dellink_filter(nl_socket_get_fd(lw->sock)) < 0)
 		err = -nl_syserr2nlerr(errno);
@@ -195,9 +264,8 @@ struct link_watch *link_watch_new(const struct link_watch_ops *ops,
 	if (!err)
 		err = nl_socket_set_buffer_size(lw->sock, LINK_WATCH_RCVBUF, 0);
 	if (err) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot watch network interfaces: %s",
-			    nl_geterror(err));
+		netlink_set_error(error, TW_ERROR_KERNEL, NULL, err,
+				  "cannot watch network interfaces");
 		link_watch_free(lw);
 		return NULL;
 	}
@@ -228,19 +296,22 @@ bool link_watch_dispatch(struct link_watch *lw, bool *overrun,
 {
 	*overrun = false;
 	for (;;) {
-		int err = nl_recvmsgs_default(lw->sock);
+		int err;
+
+		errno = 0;
+		err = nl_recvmsgs_default(lw->sock);
 
 		if (err >= 0)
 			continue;
 		if (err == -NLE_AGAIN)
 			return true;
-		if (err == -NLE_NOMEM || err == -NLE_DUMP_INTR ||
-		    (err == -NLE_FAILURE && errno == ENOBUFS)) {
+		/* ENOBUFS (events lost) is libnl's NLE_NOMEM */
+		if (err == -NLE_NOMEM || err == -NLE_DUMP_INTR) {
 			*overrun = true;
 			continue;
 		}
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "reading link events: %s", nl_geterror(err));
+		netlink_set_error(error, TW_ERROR_KERNEL, NULL, err,
+				  "reading link events");
 		return false;
 	}
 }

@@ -122,6 +122,7 @@ static bool add_address(struct netlink *nl, int ifindex, const char *name,
 	g_autofree char *what = g_strdup_printf("give %s its gateway address",
 						name);
 	bool ok = false;
+	int rc;
 
 	if (!a || !(local = nl_addr_build(AF_INET, &be, 4))) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
@@ -130,9 +131,13 @@ static bool add_address(struct netlink *nl, int ifindex, const char *name,
 	nl_addr_set_prefixlen(local, (int)prefix);
 	rtnl_addr_set_ifindex(a, ifindex);
 	rtnl_addr_set_family(a, AF_INET);
-	if (rtnl_addr_set_local(a, local) < 0 ||
-	    rtnl_addr_build_add_request(a, NLM_F_CREATE | NLM_F_REPLACE, &msg) < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
+	rc = rtnl_addr_set_local(a, local);
+	if (rc >= 0)
+		rc = rtnl_addr_build_add_request(a, NLM_F_CREATE | NLM_F_REPLACE,
+						 &msg);
+	if (rc < 0) {
+		netlink_set_error(error, TW_ERROR_FAILED, NULL, rc, "cannot %s",
+				  what);
 		goto out;
 	}
 	ok = netlink_request(nl, msg, NULL, NULL, what, error);

@@ -1,26 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * netlink.c - route netlink socket with extended ACK.
+ * netlink.c - route netlink socket with extended ACK, and the words for
+ * every libnl failure.
  *
  * Theory of operation: netlink_open() connects a NETLINK_ROUTE socket
  * (libnl opens it SOCK_CLOEXEC), turns on NETLINK_EXT_ACK and installs an
- * error callback that keeps the kernel's message text (NLMSGERR_ATTR_MSG).
+ * error callback that keeps what the kernel's NLMSG_ERROR said: its errno
+ * and its text (NLMSGERR_ATTR_MSG). libnl itself folds the errno into one
+ * of its own codes (nl_syserr2nlerr()), which turns EXFULL, ENOSPC, EMLINK
+ * and most others into "Unspecific failure"; netlink_set_error() words an
+ * error from what the callback kept instead, and is the one place in
+ * tapwarden that turns a libnl error into words (netlink_error_words()).
  * netlink_get_link() and netlink_change_link() wrap the libnl-route calls
  * and turn a failure into one line: what failed, the kernel's reason.
- * netlink_add_link() and netlink_delete_link() do the same for creating and
- * removing links; netlink_request() sends a hand-built message for what
- * libnl-route 3.7 has no call for (bridge port VLANs, bridge attributes).
- * Every request socket waits at most NETLINK_REPLY_TIMEOUT_S for an answer
- * (netlink_bound_wait()): a request or answer lost (ENOBUFS) then fails the
- * request instead of blocking the process for ever.
+ * netlink_add_link() and the netlink_delete_link*() do the same for
+ * creating and removing links; netlink_request() sends a hand-built message
+ * for what libnl-route 3.7 has no call for (bridge port VLANs, bridge
+ * attributes). Every request socket waits at most NETLINK_REPLY_TIMEOUT_S
+ * for an answer (netlink_bound_wait()): a request or answer lost (ENOBUFS)
+ * then fails the request instead of blocking the process for ever.
  */
 #include "netlink.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
+#include <netlink/errno.h>
 #include <netlink/msg.h>
 
 #include "error.h"
@@ -31,24 +40,42 @@
 
 /**
  * struct netlink - a connected route netlink socket
- * @sock:	libnl socket
- * @extack:	the kernel's text for the last error, "" when it gave none
+ * @sock:		libnl socket
+ * @kernel_errno:	the errno of the kernel's last refusal, 0 when the last
+ *			request got none
+ * @extack:		the kernel's text for it, "" when it gave none
  */
 struct netlink {
 	struct nl_sock *sock;
+	int kernel_errno;
 	char extack[256];
 };
 
 /**
- * netlink_keep_extack() - libnl error callback: remember the kernel's text
+ * netlink_begin() - forget the last request's answer, before a new one
+ * @nl:		socket
+ *
+ * errno is cleared too, so that an errno seen after a libnl call is that
+ * call's (netlink_error_words() trusts it only where libnl's code agrees).
+ */
+static void netlink_begin(struct netlink *nl)
+{
+	nl->kernel_errno = 0;
+	nl->extack[0] = '\0';
+	errno = 0;
+}
+
+/**
+ * netlink_keep_error() - libnl error callback: keep the kernel's errno and
+ *			  text
  * @who:	sender (unused)
  * @err:	the error message's payload
  * @arg:	struct netlink
  *
  * Return: NL_STOP, so that libnl returns the error to the caller.
  */
-static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
-			       void *arg)
+static int netlink_keep_error(struct sockaddr_nl *who, struct nlmsgerr *err,
+			      void *arg)
 {
 	struct netlink *nl = arg;
 	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
@@ -56,6 +83,8 @@ static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
 	struct nlattr *attrs, *attr;
 	int len, rem;
 
+	(void)who;
+	nl->kernel_errno = err->error < 0 ? -err->error : err->error;
 	nl->extack[0] = '\0';
 	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
 		return NL_STOP;
@@ -84,6 +113,91 @@ static int netlink_keep_extack(struct sockaddr_nl *who, struct nlmsgerr *err,
 }
 
 /**
+ * netlink_error_words() - the words for a failed libnl call
+ * @rc:			what libnl returned (a negative NLE_* code)
+ * @kernel_errno:	the errno of the kernel's NLMSG_ERROR answer, 0 when
+ *			the kernel refused nothing (libnl failed on its own)
+ * @extack:		the kernel's text (NLMSGERR_ATTR_MSG), or "" or NULL
+ * @local_errno:	errno right after the call: libnl folds the errno of its
+ *			own failed system calls into its code as well
+ *
+ * The kernel's text comes first, with its errno's words; without it, the
+ * errno's words (strerror). libnl's own texts are used only where no errno
+ * is known, and its "Unspecific failure" never: that is an errno lost.
+ *
+ * Return: a new string, for the caller to free.
+ */
+char *netlink_error_words(int rc, int kernel_errno, const char *extack,
+			  int local_errno)
+{
+	bool text = extack && *extack;
+
+	if (kernel_errno > 0 && text)
+		return g_strdup_printf("%s (%s)", extack,
+				       g_strerror(kernel_errno));
+	if (kernel_errno > 0)
+		return g_strdup(g_strerror(kernel_errno));
+	if (text)
+		return g_strdup(extack);
+	/* a request socket's receive timeout (netlink_bound_wait()) */
+	if (rc == -NLE_AGAIN)
+		return g_strdup_printf("no answer from the kernel in %d s",
+				       NETLINK_REPLY_TIMEOUT_S);
+	/* the code is this errno's, as nl_syserr2nlerr() folded it */
+	if (local_errno > 0 && nl_syserr2nlerr(local_errno) == -rc)
+		return g_strdup(g_strerror(local_errno));
+	if (rc == -NLE_FAILURE)
+		return g_strdup("libnl failed and gave no reason");
+	if (rc >= 0 || -rc > NLE_MAX)	/* nl_geterror() says "Unspecific" */
+		return g_strdup_printf("libnl error %d", rc);
+	return g_strdup(nl_geterror(rc));
+}
+
+/**
+ * netlink_set_error() - set @error to "WHAT: the reason" for a libnl failure
+ * @error:	the error to set, or NULL
+ * @code:	its code (enum tw_error_code)
+ * @nl:		the socket whose last request failed, for the kernel's errno
+ *		and text; NULL when the failure was no request on one (a
+ *		message that could not be built, a socket of libnl's own)
+ * @rc:		what libnl returned (negative)
+ * @format:	printf format of WHAT failed
+ * @...:	its arguments
+ *
+ * Call it right after the failed call: it reads errno (see
+ * netlink_error_words()).
+ */
+void netlink_set_error(GError **error, int code, const struct netlink *nl,
+		       int rc, const char *format, ...)
+{
+	int local_errno = errno;
+	g_autofree char *what = NULL;
+	g_autofree char *words = NULL;
+	va_list ap;
+
+	if (!error)
+		return;
+	va_start(ap, format);
+	what = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	words = netlink_error_words(rc, nl ? nl->kernel_errno : 0,
+				    nl ? nl->extack : NULL, local_errno);
+	g_set_error(error, TW_ERROR, code, "%s: %s", what, words);
+}
+
+/**
+ * netlink_kernel_errno() - the errno of the kernel's refusal of the last
+ *			    request on @nl
+ * @nl:		socket
+ *
+ * Return: a positive errno, or 0 when the kernel refused nothing.
+ */
+int netlink_kernel_errno(const struct netlink *nl)
+{
+	return nl->kernel_errno;
+}
+
+/**
  * netlink_bound_wait() - make a blocking request socket give up waiting for
  *			  the kernel's answer after NETLINK_REPLY_TIMEOUT_S
  * @sock:	connected libnl socket
@@ -97,17 +211,6 @@ void netlink_bound_wait(struct nl_sock *sock)
 
 	(void)setsockopt(nl_socket_get_fd(sock), SOL_SOCKET, SO_RCVTIMEO,
 			 &limit, sizeof(limit));
-}
-
-/**
- * netlink_error_text() - libnl's text for an error, and ours for a timeout
- * @rc:		libnl error code (negative)
- *
- * Return: a static string.
- */
-const char *netlink_error_text(int rc)
-{
-	return rc == -NLE_AGAIN ? "no answer from the kernel" : nl_geterror(rc);
 }
 
 /**
@@ -127,11 +230,11 @@ struct netlink *netlink_open(GError **error)
 			    "cannot allocate a netlink socket");
 		goto fail;
 	}
+	errno = 0;
 	rc = nl_connect(nl->sock, NETLINK_ROUTE);
 	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot open a route netlink socket: %s",
-			    nl_geterror(rc));
+		netlink_set_error(error, TW_ERROR_KERNEL, NULL, rc,
+				  "cannot open a route netlink socket");
 		goto fail;
 	}
 	netlink_bound_wait(nl->sock);
@@ -139,7 +242,7 @@ struct netlink *netlink_open(GError **error)
 	/* older kernels lack these; their messages then just lack the text */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, netlink_keep_extack, nl);
+	nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, netlink_keep_error, nl);
 	return nl;
 fail:
 	netlink_close(nl);
@@ -160,15 +263,72 @@ void netlink_close(struct netlink *nl)
 }
 
 /**
- * netlink_reason() - the kernel's text if it gave one, else libnl's
- * @nl:		socket that saw the error
- * @rc:		libnl error code (negative)
+ * netlink_transact() - send a request and read its answer to the end
+ * @nl:		socket
+ * @msg:	the request (sent with NLM_F_ACK)
+ * @on_reply:	called for each reply message of a get or a dump, or NULL
+ *		when only the acknowledgement counts
+ * @arg:	passed to @on_reply
  *
- * Return: a string valid until the next request on @nl.
+ * Return: 0 or more on success, a negative libnl code on failure (the
+ * kernel's own errno and text then in @nl).
  */
-static const char *netlink_reason(const struct netlink *nl, int rc)
+static int netlink_transact(struct netlink *nl, struct nl_msg *msg,
+			    nl_recvmsg_msg_cb_t on_reply, void *arg)
 {
-	return nl->extack[0] ? nl->extack : netlink_error_text(rc);
+	uint16_t flags = nlmsg_hdr(msg)->nlmsg_flags;
+	/* NLM_F_DUMP is two bits that a new-request's NLM_F_EXCL and
+	 * NLM_F_REPLACE reuse: only both, and no NLM_F_CREATE, mean a dump */
+	bool dump = (flags & NLM_F_DUMP) == NLM_F_DUMP &&
+		    !(flags & NLM_F_CREATE);
+	int rc;
+
+	netlink_begin(nl);
+	rc = nl_send_auto(nl->sock, msg);
+	if (rc >= 0 && on_reply) {
+		struct nl_cb *sock_cb = nl_socket_get_cb(nl->sock);
+		/* a copy keeps the socket's error callback (errno, extack) */
+		struct nl_cb *cb = nl_cb_clone(sock_cb);
+
+		nl_cb_put(sock_cb);	/* nl_socket_get_cb() took a reference */
+		if (!cb)
+			return -NLE_NOMEM;
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, arg);
+		rc = nl_recvmsgs(nl->sock, cb);
+		nl_cb_put(cb);
+	}
+	/* a dump ends with NLMSG_DONE; anything else with an ACK */
+	if (rc >= 0 && !dump)
+		rc = nl_wait_for_ack(nl->sock);
+	return rc;
+}
+
+/**
+ * keep_link() - nl_msg_parse() callback: keep the first link object
+ * @obj:	an object parsed from a reply
+ * @arg:	struct rtnl_link **, NULL until the first
+ */
+static void keep_link(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link **link = arg;
+
+	if (*link || strcmp(nl_object_get_type(obj), "route/link"))
+		return;
+	nl_object_get(obj);
+	*link = (struct rtnl_link *)obj;
+}
+
+/**
+ * on_link_reply() - the answer to RTM_GETLINK, parsed by libnl-route
+ * @msg:	the reply
+ * @arg:	struct rtnl_link **
+ *
+ * Return: NL_OK.
+ */
+static int on_link_reply(struct nl_msg *msg, void *arg)
+{
+	(void)nl_msg_parse(msg, keep_link, arg);
+	return NL_OK;
 }
 
 /**
@@ -177,28 +337,39 @@ static const char *netlink_reason(const struct netlink *nl, int rc)
  * @name:	interface name
  * @error:	set on failure; TW_ERROR_NOT_FOUND when there is no such link
  *
+ * rtnl_link_get_kernel() would do, but it drops the kernel's errno before
+ * the socket's error callback sees it; the request is the same.
+ *
  * Return: a reference the caller puts, or NULL with @error set.
  */
 struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
 				   GError **error)
 {
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct rtnl_link *link = NULL;
-	int rc;
+	struct nl_msg *msg;
+	int rc = -NLE_NOMEM;
 
-	nl->extack[0] = '\0';
-	rc = rtnl_link_get_kernel(nl->sock, 0, name, &link);
-	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_NODEV || (rc >= 0 && !link)) {
+	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) >= 0 &&
+	    nla_put_string(msg, IFLA_IFNAME, name) >= 0 &&
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) >= 0)
+		rc = netlink_transact(nl, msg, on_link_reply, &link);
+	else
+		netlink_begin(nl);
+	nlmsg_free(msg);
+	if (rc >= 0 && link)
+		return link;
+	if (link)
+		rtnl_link_put(link);
+	if (rc >= 0 || nl->kernel_errno == ENODEV) {
 		g_set_error(error, TW_ERROR, TW_ERROR_NOT_FOUND,
 			    "no interface %s", name);
 		return NULL;
 	}
-	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot look up interface %s: %s", name,
-			    netlink_reason(nl, rc));
-		return NULL;
-	}
-	return link;
+	netlink_set_error(error, TW_ERROR_KERNEL, nl, rc,
+			  "cannot look up interface %s", name);
+	return NULL;
 }
 
 /**
@@ -215,12 +386,12 @@ bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 {
 	int rc;
 
-	nl->extack[0] = '\0';
+	netlink_begin(nl);
 	rc = rtnl_link_change(nl->sock, orig, changes, 0);
 	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot configure %s: %s",
-			    rtnl_link_get_name(orig), netlink_reason(nl, rc));
+		netlink_set_error(error, TW_ERROR_KERNEL, nl, rc,
+				  "cannot configure %s",
+				  rtnl_link_get_name(orig));
 		return false;
 	}
 	return true;
@@ -239,12 +410,39 @@ bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
 {
 	int rc;
 
-	nl->extack[0] = '\0';
+	netlink_begin(nl);
 	rc = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot create %s: %s", rtnl_link_get_name(link),
-			    netlink_reason(nl, rc));
+		netlink_set_error(error, TW_ERROR_KERNEL, nl, rc,
+				  "cannot create %s", rtnl_link_get_name(link));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * delete_link() - remove the link @link names (by index or by name)
+ * @nl:		socket
+ * @link:	a link object with an ifindex or a name
+ * @name:	the link's name, for the message
+ * @error:	set on failure, with the kernel's reason; TW_ERROR_NOT_FOUND
+ *		when there is no such link
+ *
+ * Return: true on success.
+ */
+static bool delete_link(struct netlink *nl, struct rtnl_link *link,
+			const char *name, GError **error)
+{
+	int rc;
+
+	netlink_begin(nl);
+	rc = rtnl_link_delete(nl->sock, link);
+	if (rc < 0) {
+		bool gone = nl->kernel_errno == ENODEV;
+
+		netlink_set_error(error, gone ? TW_ERROR_NOT_FOUND
+					      : TW_ERROR_KERNEL,
+				  nl, rc, "cannot remove %s", name);
 		return false;
 	}
 	return true;
@@ -254,28 +452,45 @@ bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
  * netlink_delete_link() - remove a link, by name
  * @nl:		socket
  * @name:	interface name
- * @error:	set on failure, with the kernel's reason
+ * @error:	set on failure, with the kernel's reason; TW_ERROR_NOT_FOUND
+ *		when there is no such link
  *
  * Return: true on success.
  */
 bool netlink_delete_link(struct netlink *nl, const char *name, GError **error)
 {
 	g_autoptr(rtnl_link) link = rtnl_link_alloc();
-	int rc;
 
 	if (!link) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
 	rtnl_link_set_name(link, name);
-	nl->extack[0] = '\0';
-	rc = rtnl_link_delete(nl->sock, link);
-	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot remove %s: %s", name, netlink_reason(nl, rc));
+	return delete_link(nl, link, name, error);
+}
+
+/**
+ * netlink_delete_link_index() - remove a link, by index: never another
+ *				 link that took its name since
+ * @nl:		socket
+ * @ifindex:	interface index
+ * @name:	its name, for the message
+ * @error:	set on failure, with the kernel's reason; TW_ERROR_NOT_FOUND
+ *		when there is no such link
+ *
+ * Return: true on success.
+ */
+bool netlink_delete_link_index(struct netlink *nl, int ifindex,
+			       const char *name, GError **error)
+{
+	g_autoptr(rtnl_link) link = rtnl_link_alloc();
+
+	if (!link) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
-	return true;
+	rtnl_link_set_ifindex(link, ifindex);
+	return delete_link(nl, link, name, error);
 }
 
 /**
@@ -305,37 +520,11 @@ bool netlink_request(struct netlink *nl, struct nl_msg *msg,
 		     nl_recvmsg_msg_cb_t on_reply, void *arg,
 		     const char *what, GError **error)
 {
-	uint16_t flags = nlmsg_hdr(msg)->nlmsg_flags;
-	/* NLM_F_DUMP is two bits that a new-request's NLM_F_EXCL and
-	 * NLM_F_REPLACE reuse: only both, and no NLM_F_CREATE, mean a dump */
-	bool dump = (flags & NLM_F_DUMP) == NLM_F_DUMP &&
-		    !(flags & NLM_F_CREATE);
-	struct nl_cb *cb = NULL;
-	int rc;
+	int rc = netlink_transact(nl, msg, on_reply, arg);
 
-	nl->extack[0] = '\0';
-	rc = nl_send_auto(nl->sock, msg);
-	if (rc >= 0 && on_reply) {
-		struct nl_cb *sock_cb = nl_socket_get_cb(nl->sock);
-
-		/* a copy keeps the socket's error callback (extack) */
-		cb = nl_cb_clone(sock_cb);
-		nl_cb_put(sock_cb);	/* nl_socket_get_cb() took a reference */
-		if (!cb) {
-			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
-				    "out of memory");
-			return false;
-		}
-		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, arg);
-		rc = nl_recvmsgs(nl->sock, cb);
-		nl_cb_put(cb);
-	}
-	/* a dump ends with NLMSG_DONE; anything else with an ACK */
-	if (rc >= 0 && !dump)
-		rc = nl_wait_for_ack(nl->sock);
 	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL, "cannot %s: %s",
-			    what, netlink_reason(nl, rc));
+		netlink_set_error(error, TW_ERROR_KERNEL, nl, rc, "cannot %s",
+				  what);
 		return false;
 	}
 	return true;

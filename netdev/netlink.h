@@ -3,7 +3,9 @@
  * netlink.h - a route netlink socket that reports the kernel's own reason.
  *
  * Thin layer over libnl-route: one socket per process, extended ACK turned on
- * so that a refusal carries the kernel's text, and a GError for every failure.
+ * so that a refusal carries the kernel's text and its errno, and a GError for
+ * every failure, worded by netlink_set_error() (the one place that turns a
+ * libnl error into words).
  */
 #ifndef TAPWARDEN_NETDEV_NETLINK_H
 #define TAPWARDEN_NETDEV_NETLINK_H
@@ -19,11 +21,16 @@ struct netlink;
 
 struct netlink *netlink_open(GError **error);
 void netlink_bound_wait(struct nl_sock *sock);
-const char *netlink_error_text(int rc);
 void netlink_close(struct netlink *nl);
 /* g_autoptr() needs typedef'ed names */
 typedef struct netlink netlink;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(netlink, netlink_close)
+
+char *netlink_error_words(int rc, int kernel_errno, const char *extack,
+			  int local_errno);
+void netlink_set_error(GError **error, int code, const struct netlink *nl,
+		       int rc, const char *format, ...) G_GNUC_PRINTF(5, 6);
+int netlink_kernel_errno(const struct netlink *nl);
 
 struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
 				   GError **error);
@@ -33,6 +40,8 @@ bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 bool netlink_add_link(struct netlink *nl, struct rtnl_link *link,
 		      GError **error);
 bool netlink_delete_link(struct netlink *nl, const char *name, GError **error);
+bool netlink_delete_link_index(struct netlink *nl, int ifindex,
+			       const char *name, GError **error);
 struct nl_sock *netlink_socket(struct netlink *nl);
 bool netlink_request(struct netlink *nl, struct nl_msg *msg,
 		     nl_recvmsg_msg_cb_t on_reply, void *arg,

@@ -153,8 +153,9 @@ static bool tc_send(struct netlink *nl, int rc, struct nl_msg *msg,
 	bool ok;
 
 	if (rc < 0) {
-		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "cannot %s: %s",
-			    what, nl_geterror(rc));
+		netlink_set_error(error, TW_ERROR_FAILED, NULL, rc, "cannot %s",
+				  what);
+		nlmsg_free(msg);
 		return false;
 	}
 	ok = netlink_request(nl, msg, NULL, NULL, what, error);
@@ -337,21 +338,16 @@ static int ifb_tap_index(struct rtnl_link *link)
 static bool delete_ifb(struct netlink *nl, const char *name, int ifindex,
 		       GError **error)
 {
-	g_autoptr(rtnl_link) link = rtnl_link_alloc();
-	int rc;
+	GError *local = NULL;
 
-	if (!link) {
-		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
-		return false;
+	if (netlink_delete_link_index(nl, ifindex, name, &local))
+		return true;
+	if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
+		g_error_free(local);
+		return true;
 	}
-	rtnl_link_set_ifindex(link, ifindex);
-	rc = rtnl_link_delete(netlink_socket(nl), link);
-	if (rc < 0 && rc != -NLE_NODEV && rc != -NLE_OBJ_NOTFOUND) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot remove %s: %s", name, nl_geterror(rc));
-		return false;
-	}
-	return true;
+	g_propagate_error(error, local);
+	return false;
 }
 
 /**
