@@ -182,7 +182,7 @@ for _ in $(seq 1 50); do
     [[ -n $left ]] || break
     sleep 0.1
 done
-[[ -z $left ]] || fail "processes of $USER_NAME left after QEMU exited: $(ps -o pid,args -p "$(echo $left | tr ' ' ,)" | tail -n +2)"
+[[ -z $left ]] || fail "processes of $USER_NAME left after QEMU exited: $(ps -o pid,args -p "$(paste -sd, <<<"$left")" | tail -n +2)"
 # a process in a namespace of that id is only ours if it is the user's: the
 # kernel reuses the id of a freed namespace at once (other tests make some)
 for ns in $ns_seen; do

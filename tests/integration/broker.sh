@@ -59,6 +59,7 @@ t_broker_gives_user_a_tap_owned_by_them_on_the_network_bridge() {
 	make_user tw-alice
 	lab_network "allow-users=tw-alice"
 	start_broker
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu tw-alice lab -- sh -c '
 		ip -d -o link show "$TW_TAP" >"$0"
 		cat "/proc/sys/net/ipv6/conf/$TW_TAP/disable_ipv6" >"${0%/*}/ipv6"
@@ -82,6 +83,7 @@ t_broker_records_qemu_as_the_lease_holder() {
 	lab_network "allow-users=tw-alice"
 	start_broker
 	# the command's parent is run-like-qemu: the process QEMU would be
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu tw-alice lab -- sh -c 'echo "$PPID" >"$0"; ip -o link show "$TW_TAP" >"$1"' \
 		"$TMP/shared/qemu_pid" "$TMP/shared/link"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
@@ -155,7 +157,7 @@ t_broker_32_concurrent_requests_from_4_users_get_distinct_taps_within_quota() {
 	for u in $users; do
 		granted=$(cat "$TMP"/c."$u".* | grep -c '^helper_status=0$' || true)
 		refused=$(cat "$TMP"/c."$u".* | grep -c 'already has 6 taps on network lab' || true)
-		[ "$granted" = 6 ] && [ "$refused" = 2 ] ||
+		{ [ "$granted" = 6 ] && [ "$refused" = 2 ]; } ||
 			fail "$u: $granted granted, $refused refused (6 and 2 expected): $(cat "$TMP"/c."$u".*)"
 	done
 	names=$(cat "$TMP"/c.* | sed -n 's/^ifname=//p' | sort)
@@ -186,7 +188,7 @@ t_broker_killed_with_requests_in_flight_restarts_with_the_kernel_view() {
 	# every tap left is held by a live process, and the broker knows them all
 	for tap in $(kernel_taps); do
 		pid=$(ip -o link show "$tap" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
-		[ -n "$pid" ] && kill -0 "$pid" || fail "$tap has no living holder"
+		{ [ -n "$pid" ] && kill -0 "$pid"; } || fail "$tap has no living holder"
 	done
 	[ "$(listed_taps)" = "$(kernel_taps)" ] ||
 		fail "list: $(listed_taps | tr '\n' ' ') kernel: $(kernel_taps | tr '\n' ' ')"
@@ -239,12 +241,12 @@ t_broker_closes_what_clients_pass_without_waiting_on_it() {
 	# reference is a race the client nearly always loses; it says so.
 	# To make the client win: it runs first-in-first-out on the broker's
 	# CPU, so the broker only gets to the request once the client waits.
-	local attempt first=()
+	local first=()
 	if chrt -f 10 true 2>/dev/null; then
 		taskset -a -pc 0 "$BROKER_PID" >/dev/null
 		first=(taskset -c 0 chrt -f 10)
 	fi
-	for attempt in 1 2 3; do
+	for _ in 1 2 3; do
 		"${first[@]}" setpriv --reuid=tw-bob --regid=tw-bob --init-groups \
 			--inh-caps=-all --bounding-set=-all -- \
 			/usr/bin/python3 "$TW_BROKER_CLIENT" "$TAPWARDEN_SOCKET" \
@@ -429,6 +431,7 @@ t_broker_runs_as_a_service_user_holding_only_cap_net_admin() {
 	wait_log "live leases"
 	grep -q '^CapEff:.*0000000000001000$' "/proc/$BROKER_PID/status" ||
 		fail "broker capabilities: $(grep Cap "/proc/$BROKER_PID/status")"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu tw-alice lab -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"' "$TMP/shared/link"
 	[ "$RC" = 0 ] || fail "broker with only CAP_NET_ADMIN did not serve ($RC): $(cat "$TMP/err")"
 	expect_in "$TMP/shared/link" 'master twbr0 .*user tw-alice group tw-alice'
@@ -475,7 +478,7 @@ t_tapwarden_list_shows_users_their_own_and_root_everything() {
 	hold_tap tw-bob lab 60
 	wait_taps 2
 	as_user tw-alice "$TW_TAPWARDEN" list >"$TMP/alice"
-	[ "$(grep -c '^tw' "$TMP/alice")" = 1 ] && expect_in "$TMP/alice" ' tw-alice ' ||
+	{ [ "$(grep -c '^tw' "$TMP/alice")" = 1 ] && expect_in "$TMP/alice" ' tw-alice '; } ||
 		fail "tw-alice sees: $(cat "$TMP/alice")"
 	[ "$(listed_taps | wc -l)" = 2 ] || fail "root sees: $(listed_taps)"
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # confine.sh - every long-lived process is confined (policy/confine.c,
 # docs/security.md): /proc/PID/status shows no new privileges, a seccomp
@@ -108,7 +109,7 @@ broker_setup() {
 run_user_mode() {
 	RC=0
 	as_user "$TEST_USER" "$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/tapwarden.conf" \
-		user "$@" >"$TMP/out" 2>"$TMP/err" || RC=$?
+		user >"$TMP/out" 2>"$TMP/err" || RC=$?
 }
 
 # expect_no_user_process() - within 5 s, $TEST_USER has no process left
@@ -132,7 +133,7 @@ t_confine_broker_status_shows_only_its_capabilities() {
 	for task in /proc/"$BROKER_PID"/task/*; do
 		expect_confined "$task/status" "$BROKER_CAPS" "tapwardend thread ${task##*/}"
 	done
-	[ "$(ls /proc/"$BROKER_PID"/task | wc -l)" -ge 2 ] || fail "expected the reaper thread"
+	[ "$(find /proc/"$BROKER_PID"/task -mindepth 1 -maxdepth 1 | wc -l)" -ge 2 ] || fail "expected the reaper thread"
 }
 
 # The broker's account lookup process runs as nobody, with no capability,
@@ -143,7 +144,7 @@ t_confine_broker_account_lookup_runs_as_nobody() {
 	# its other child is NAT's dnsmasq launcher (nat.sh checks that one)
 	lookup=$(pgrep -P "$BROKER_PID" | while read -r p; do
 		[ "$(cat "/proc/$p/comm")" = tw-dnsmasq-run ] || echo "$p"; done)
-	[ -n "$lookup" ] && [ "$(wc -w <<<"$lookup")" = 1 ] || fail "expected one lookup process, got: $lookup"
+	{ [ -n "$lookup" ] && [ "$(wc -w <<<"$lookup")" = 1 ]; } || fail "expected one lookup process, got: $lookup"
 	expect_confined "/proc/$lookup/status" "$NO_CAPS" "account lookup"
 	nobody=$(id -u nobody)
 	[ "$(status_field "/proc/$lookup/status" Uid)" = "$nobody	$nobody	$nobody	$nobody" ] ||
@@ -201,6 +202,7 @@ t_confine_user_mode_processes() {
 	TEST_USER=twcf4
 	make_user "$TEST_USER"
 	mkdir -m 1777 "$TMP/u"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	hold_helper as_user "$TEST_USER" "$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/tapwarden.conf" user \
 		-- sh -c 'for p in $(pgrep -u "$(id -u)" -x tapwarden-helpe); do
 			cp /proc/$p/status '"$TMP"'/u/status.$p

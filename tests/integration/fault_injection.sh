@@ -129,19 +129,19 @@ write_fault_networks() {
 # kind of network holds anything else
 expect_no_leftovers() {
 	local tap pid kind taps
-	taps=$(kernel_taps | tr '\n' ' ')
+	taps=$(kernel_taps | paste -sd ' ')
 	for tap in $taps; do
 		pid=$(ip -o link show "$tap" | sed -n 's/.* pid=\([0-9]*\) .*/\1/p')
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || fail "$tap has no living holder"
+		{ [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || fail "$tap has no living holder"
 	done
 	if [ -n "${BROKER_PID:-}" ]; then
 		[ "$("$TW_TAPWARDEN" list --json | python3 -c '
 import json, sys
-print(" ".join(sorted(l["ifname"] for l in json.load(sys.stdin))))')" = "$(echo $taps)" ] ||
+print(" ".join(sorted(l["ifname"] for l in json.load(sys.stdin))))')" = "$taps" ] ||
 			fail "the broker lists other leases than the kernel's taps ($taps)"
 	fi
 	for kind in "${FAULT_NETWORKS[@]}"; do
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086  # one argument per tap, on purpose
 		"fault_leftovers_$kind" $taps
 	done
 }
@@ -151,7 +151,7 @@ print(" ".join(sorted(l["ifname"] for l in json.load(sys.stdin))))')" = "$(echo 
 restart_broker() {
 	[ -f "$TMP/broker.log" ] && cat "$TMP/broker.log" >>"$TMP/broker.old.log"
 	: >"$TMP/broker.log"
-	start_broker "$@"
+	start_broker
 }
 
 # request_loop() - as the user running it: COUNT requests, alternating over

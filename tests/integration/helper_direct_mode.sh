@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 t_tap_is_vnet_on_the_bridge_up_with_its_mtu_fe_mac_and_alias() {
 	make_bridge twbr0 9000
 	write_acl "allow twbr0"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu twbr0 -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"' "$TMP/link"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
 	[ ! -s "$TMP/err" ] || fail "helper wrote to stderr: $(cat "$TMP/err")"
@@ -26,6 +27,7 @@ t_tap_is_vnet_on_the_bridge_up_with_its_mtu_fe_mac_and_alias() {
 t_tap_is_gone_after_its_fd_closes() {
 	make_bridge twbr0
 	write_acl "allow twbr0"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu twbr0 -- sh -c 'echo "$TW_TAP" >"$0"; ip link show "$TW_TAP" >/dev/null' "$TMP/name"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
 	if ip link show "$(cat "$TMP/name")" >/dev/null 2>&1; then
@@ -38,6 +40,7 @@ t_taps_get_distinct_names_on_one_bridge() {
 	make_bridge twbr0
 	write_acl "allow twbr0"
 	# a nested run holds the first tap while the second is made
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu twbr0 -- sh -c '"$0" "$1" twbr0 -- sh -c "ip -o link show master twbr0" >"$2"' \
 		"$TW_RUN_LIKE_QEMU" "$(helper_cmd)" "$TMP/inner"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
@@ -48,6 +51,7 @@ t_network_of_tapwarden_conf_uses_its_bridge() {
 	make_bridge twlab0
 	printf '[network lab]\nmode = bridge\nbridge = twlab0\n' >"$TMP/tapwarden.conf"
 	write_acl "deny all"	# bridge.conf is not consulted for networks
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu lab -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"' "$TMP/link"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
 	expect_in "$TMP/link" 'master twlab0 '

@@ -95,7 +95,7 @@ t_hostile_bridge_names_are_refused_in_direct_mode() {
 	make_bridge twbr0
 	write_acl "allow all"
 	while IFS='|' read -r label name reason; do
-		# shellcheck disable=SC2059
+		# shellcheck disable=SC2059  # the name's escapes are the case
 		direct_run "$(printf "$name")"
 		[ "$RC" = 10 ] || fail "$label: run-like-qemu exit $RC: $(cat "$TMP/out")"
 		expect_one_error_line "$TMP/err" "$reason"
@@ -112,7 +112,7 @@ t_hostile_bridge_names_are_refused_through_the_broker() {
 	local label name reason out
 	broker_setup
 	while IFS='|' read -r label name reason; do
-		# shellcheck disable=SC2059
+		# shellcheck disable=SC2059  # the name's escapes are the case
 		name=$(printf "$name")
 		# the user's helper refuses it before asking
 		user_run_like_qemu tw-alice "$name"
@@ -202,7 +202,7 @@ t_duplicated_and_conflicting_helper_options_are_refused() {
 	exec 5<>"$TMP/shared/x"	# a descriptor, so only the options are wrong
 	while IFS='|' read -r args reason; do
 		RC=0
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086  # one argument per word, on purpose
 		"$TW_HELPER" $args >"$TMP/out" 2>"$TMP/err" || RC=$?
 		[ "$RC" = 1 ] || fail "$args: exit $RC"
 		expect_one_error_line "$TMP/err" "$reason"
@@ -232,7 +232,7 @@ t_duplicated_broker_options_are_refused() {
 	local args rc
 	while IFS='|' read -r args reason; do
 		rc=0
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2086  # one argument per word, on purpose
 		timeout 10 "$TW_TAPWARDEND" $args >"$TMP/out" 2>"$TMP/err" || rc=$?
 		[ "$rc" = 1 ] || fail "tapwardend $args: exit $rc"
 		expect_in "$TMP/err" "^tapwardend: $reason"
@@ -245,7 +245,7 @@ t_duplicated_broker_options_are_refused() {
 	--socket=$TMP/a.sock extra|unexpected argument .extra.
 	--frobnicate|Unknown option --frobnicate
 	EOF
-	[ ! -e "$TMP/a.sock" ] && [ ! -e "$TMP/b.sock" ] || fail "a refused broker left a socket"
+	{ [ ! -e "$TMP/a.sock" ] && [ ! -e "$TMP/b.sock" ]; } || fail "a refused broker left a socket"
 }
 
 # --- include chains --------------------------------------------------------

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - what every integration test shares.
 #
@@ -145,6 +146,8 @@ as_user() {
 # start_broker() - tapwardend on $TAPWARDEN_SOCKET with the test's
 # tapwarden.conf and bridge.conf, NAT's dnsmasq files in $TMP/run, logging
 # to $TMP/broker.log; waits until it listens. Its pid is in $BROKER_PID.
+# Extra arguments go to tapwardend.
+# shellcheck disable=SC2120  # the extra arguments are optional
 start_broker() {
 	mkdir -p "$TMP/run"
 	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
@@ -189,5 +192,5 @@ kernel_taps() {
 
 # fd_count() - open descriptors of process PID
 fd_count() {
-	ls "/proc/$1/fd" | wc -l
+	find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf . | wc -c
 }

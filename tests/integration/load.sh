@@ -109,6 +109,7 @@ t_broker_serves_64_helpers_at_once_with_distinct_taps_and_leaves_nothing() {
 	for u in $LOAD_USERS; do
 		for i in $(seq 8); do
 			net=l${LOAD_NETWORKS[$((i % ${#LOAD_NETWORKS[@]}))]}
+			# shellcheck disable=SC2016  # expanded by the inner shell
 			as_user "$u" "$TW_RUN_LIKE_QEMU" "$TW_HELPER" "$net" -- \
 				sh -c 'while [ ! -e "$0" ]; do sleep 0.1; done' "$TMP/shared/release" \
 				>"$TMP/c.$u.$i" 2>&1 &

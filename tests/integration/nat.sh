@@ -103,6 +103,7 @@ start_nat_broker() {
 guest() {
 	local name=$1 script=$2
 	RC=0
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	"$TW_RUN_LIKE_QEMU" --pass-fd "$TW_HELPER" "$name" -- \
 		sh -c 'exec "$0" "$TW_TAP_FD" -- bash "$1"' "$TW_GUEST_NETNS" "$script" \
 		>"$TMP/$name.out" 2>&1 || RC=$?
@@ -111,6 +112,7 @@ guest() {
 # guest_bg() - guest, in the background; its pid in $GUEST_PID
 guest_bg() {
 	local name=$1 script=$2
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	"$TW_RUN_LIKE_QEMU" --pass-fd "$TW_HELPER" "$name" -- \
 		sh -c 'exec "$0" "$TW_TAP_FD" -- bash "$1"' "$TW_GUEST_NETNS" "$script" \
 		>"$TMP/$name.bg.out" 2>&1 &
@@ -299,7 +301,7 @@ t_foreign_nftables_tables_are_untouched_by_start_reload_and_stop() {
 	guest other "$TMP/true.sh"
 	[ "$RC" = 0 ] || fail "guest failed: $(cat "$TMP/other.out")"
 	foreign_unchanged "after the networks were made"
-	[ "$(chains_of lab)" = 4 ] && [ "$(chains_of other)" = 4 ] || fail "chains: $(nft list table ip tapwarden)"
+	{ [ "$(chains_of lab)" = 4 ] && [ "$(chains_of other)" = 4 ]; } || fail "chains: $(nft list table ip tapwarden)"
 	wait_dnsmasq other
 	# reload: `other' is gone from the configuration, `lab' changes
 	: >"$TMP/tapwarden.conf"
@@ -395,6 +397,7 @@ t_a_lookalike_dnsmasq_of_another_user_is_neither_adopted_nor_stopped() {
 	make_user tw-mallory
 	nat_network lab "bridge=twnat0" "address=10.77.0.1/24"
 	mkdir -p "$TMP/run"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	as_user tw-mallory bash -c 'exec -a /usr/sbin/dnsmasq /usr/bin/python3 \
 		-c "import time; time.sleep(600)" --pid-file="$0"' "$TMP/run/lab.pid" &
 	for _ in $(seq 100); do

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # user_mode.sh - the helper's user mode (br=user, mode=user networks), run
 # as QEMU runs it, by a user with no privilege. Traffic through a real guest
@@ -36,14 +37,14 @@ t_user_mode_hands_qemu_a_tap() {
 # of the user is left in the namespaces they made.
 t_user_mode_ends_with_the_tap() {
 	setup_user user_mode_ends_with_the_tap
-	# shellcheck disable=SC2016
+	# shellcheck disable=SC2016  # expanded by the command
 	run_user_mode user "" -- sh -c '
 		for p in $(pgrep -u "$(id -u)" -x tapwarden-helpe); do
 			readlink /proc/$p/ns/net
 		done >'"$TMP/u/ns"
 	[ "$RC" = 0 ] || fail "run-like-qemu exit $RC: $(cat "$TMP/out" "$TMP/err")"
 	expect_no_user_process
-	for ns in $(sort -u "$TMP/u/ns"); do
+	while read -r ns <&3; do
 		for l in /proc/[0-9]*/ns/net; do
 			p=${l#/proc/}; p=${p%%/*}
 			[ "$(readlink "$l" 2>/dev/null)" = "$ns" ] || continue
@@ -51,7 +52,7 @@ t_user_mode_ends_with_the_tap() {
 			[ "$(stat -c %u "/proc/$p" 2>/dev/null)" != "$TEST_UID" ] ||
 				fail "process $p is still in $ns"
 		done
-	done
+	done 3< <(sort -u "$TMP/u/ns")
 }
 
 # A caller that reads the helper's stderr from a pipe until it ends (libvirt

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # user_mode_lib.sh - what the user-mode integration tests share (sourced
 # after lib.sh by user_mode.sh and user_mode_usernet.sh).
@@ -19,8 +20,7 @@
 # lib.sh's own clean-up), so that no test leaves one.
 setup_user() {
 	TEST_USER=twt-$(echo "$1" | md5sum | cut -c1-8)
-	local i
-	for i in $(seq 1 20); do
+	for _ in $(seq 1 20); do
 		id -u "$TEST_USER" >/dev/null 2>&1 && break
 		# another test may hold the lock on /etc/passwd: try again
 		useradd --system --no-create-home --shell /usr/sbin/nologin \
@@ -33,8 +33,9 @@ setup_user() {
 	lib_trap=$(trap -p EXIT)
 	lib_trap=${lib_trap#trap -- \'}
 	lib_trap=${lib_trap%\' EXIT}
-	# shellcheck disable=SC2064  # expanded now, on purpose
-	# (lib.sh's trap takes the test's status from $?: keep it for it)
+	# expanded now, on purpose (lib.sh's trap takes the test's status from
+	# $?: keep it for it); um_rc is assigned in the trap's own code
+	# shellcheck disable=SC2064,SC2154
 	trap "um_rc=\$?; kill_background; (exit \$um_rc); $lib_trap" EXIT
 	chmod 755 "$TMP"
 	mkdir "$TMP/u"
@@ -59,6 +60,7 @@ kill_background() {
 # run_user_mode() - run the helper as QEMU does, as the test user, on
 # network $1 with helper options $2 (a string); the rest is an optional
 # `-- COMMAND`. Output in $TMP/out, helper's stderr in $TMP/err, status in $RC.
+# shellcheck disable=SC2034  # $RC is the caller's, as lib.sh's run_like_qemu
 run_user_mode() {
 	local net=$1 opts=$2
 	shift 2
@@ -80,11 +82,11 @@ expect_no_user_process() {
 		[ -n "$left" ] || return 0
 		sleep 0.1
 	done
-	fail "processes of $TEST_USER left: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+	fail "processes of $TEST_USER left: $(ps -o pid=,args= -p "$(paste -sd, <<<"$left")")"
 }
 
 # serve_text() - a TCP service on ADDRESS:PORT that answers TEXT to every
-# connection, in the background ($SERVER_PID); in the current network
+# connection, in the background; in the current network
 # namespace, or where the command prefix NETNS_PREFIX (an array) puts it
 serve_text() {
 	local in=("${NETNS_PREFIX[@]}")
@@ -95,7 +97,6 @@ s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
 while True:
     c, _ = s.accept(); c.sendall(sys.argv[3].encode() + b"\n"); c.close()
 ' "$1" "$2" "$3" &
-	SERVER_PID=$!
 	for _ in $(seq 1 50); do
 		"${in[@]}" ss -Hltn "src $1:$2" | grep -q . && return 0
 		sleep 0.1

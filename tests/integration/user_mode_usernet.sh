@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # user_mode_usernet.sh - `tapwarden usernet PID`: the user-mode engine gives
 # another process's network namespace its network, as slirp4netns does. As

@@ -53,7 +53,7 @@ t_broker_user_helper_and_command_line_are_clean_under_valgrind() {
 	make_user tw-alice
 	make_bridge twbr0
 	printf '[network lab]\nbridge = twbr0\nallow-users = tw-alice\n' >"$TMP/tapwarden.conf"
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046  # $(vg) is a command line: split on purpose
 	$(vg) "$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
 		--acl="$TMP/bridge.conf" >>"$TMP/broker.log" 2>&1 &
 	BROKER_PID=$!
@@ -63,6 +63,7 @@ t_broker_user_helper_and_command_line_are_clean_under_valgrind() {
 		sleep 0.1
 	done
 	RC=0
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	as_user tw-alice "$TW_RUN_LIKE_QEMU" "$(vg) $TW_HELPER" lab -- \
 		sh -c '$0 list >/dev/null' "$(vg) $TW_TAPWARDEN" >"$TMP/out" 2>"$TMP/err" || RC=$?
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err") $(cat "$TMP/out")"

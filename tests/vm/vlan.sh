@@ -12,7 +12,7 @@
 # tagged frames in.
 source "$(dirname "$0")/../integration/lib.sh"
 
-MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b MAC_C=02:00:00:00:00:0c
+MAC_A=02:00:00:00:00:0a MAC_C=02:00:00:00:00:0c
 MAC_FAR=02:00:00:00:00:0f
 
 # make_trunk() - veth twup0 (here, up) <-> twfar0 (up, in netns twfar)
@@ -148,6 +148,7 @@ nothing_left() {
 t_filtering_bridge_makes_the_tap_an_untagged_access_port_of_its_vlan() {
 	make_filtering_bridge
 	write_networks "bridge = twbr0" "vlan-uplink = twup0"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	with_taps office -- sh -c 'bridge vlan show dev "$TAP_NAMES" >"$0"; ip -d -o link show "$TAP_NAMES" >"$1"' \
 		"$TMP/vlans" "$TMP/link"
 	expect_in "$TMP/vlans" '^tw[0-9]+ +100 PVID Egress Untagged'
@@ -208,7 +209,7 @@ t_per_vlan_bridge_and_vlan_device_are_created_once_and_reused() {
 	with_taps office -- sh -c 'ip -o link show twv100 >"$0.1"; ip -d -o link show twup0.100 >>"$0.1"
 		"$1" "$2" office -- sh -c "ip -o link show twv100 >\"\$0.2\"; ip -d -o link show twup0.100 >>\"\$0.2\"; ip -o link show master twv100 >\"\$0.ports\"; ip -d -o link show \"\$TW_TAP\" >\"\$0.tap\"" "$0"' \
 		"$TMP/seen" "$TW_RUN_LIKE_QEMU" "$(helper_cmd)"
-	[ -s "$TMP/seen.1" ] && [ -s "$TMP/seen.2" ] || fail "a tap did not see twv100 / twup0.100"
+	{ [ -s "$TMP/seen.1" ] && [ -s "$TMP/seen.2" ]; } || fail "a tap did not see twv100 / twup0.100"
 	# the same two devices (same ifindex) for both taps
 	[ "$(cut -d: -f1 "$TMP/seen.1")" = "$(cut -d: -f1 "$TMP/seen.2")" ] ||
 		fail "recreated: $(cat "$TMP/seen.1") / $(cat "$TMP/seen.2")"
@@ -291,6 +292,7 @@ t_broker_gives_an_unprivileged_user_a_tap_on_the_networks_vlan() {
 	make_trunk
 	write_networks "vlan-uplink = twup0" "allow-users = daemon"
 	start_broker
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	user_run_like_qemu daemon office -- sh -c 'ip -d -o link show "$TW_TAP" >"$0"; "$1" list >"$2"' \
 		"$TMP/shared/link" "$TW_TAPWARDEN" "$TMP/shared/list"
 	[ "$RC" = 0 ] || fail "broker refused ($RC): $(cat "$TMP/err")"
@@ -312,7 +314,9 @@ t_missing_uplink_is_refused_and_nothing_is_left() {
 	run_like_qemu office
 	expect_refused "vlan-uplink twnone0 does not exist"
 	nothing_left
-	[ -z "$(ip -o link show master twbr0 | grep -v twup0)" ] || fail "a port left on twbr0"
+	if ip -o link show master twbr0 | grep -v twup0 >/dev/null; then
+		fail "a port left on twbr0"
+	fi
 }
 
 t_vlan_0_and_4095_are_refused_and_nothing_is_left() {
@@ -346,6 +350,7 @@ t_kernel_refusing_the_vlan_device_removes_the_per_vlan_bridge() {
 t_bridge_of_bridge_conf_never_gets_a_vlan() {
 	make_filtering_bridge
 	write_acl "allow twbr0"
+	# shellcheck disable=SC2016  # expanded by the inner shell
 	run_like_qemu twbr0 -- sh -c 'bridge vlan show dev "$TW_TAP" >"$0"; ip -o link show "$TW_TAP" >"$1"' \
 		"$TMP/vlans" "$TMP/link"
 	[ "$RC" = 0 ] || fail "helper failed ($RC): $(cat "$TMP/err")"
