@@ -4,9 +4,10 @@
  *
  * The file is a GLib key file (DESIGN.md section 3) with one group
  * `[network NAME]` per network. GKeyFile does the parsing; a light scan of
- * the raw lines (key_positions_index()) refuses what GKeyFile would
- * silently merge: a group or a key written twice, and line_of() scans them
- * again for the line of a message. Every error reads
+ * the raw lines (count_entries(), then key_positions_index() when the
+ * counts differ from GKeyFile's) refuses what GKeyFile would silently
+ * merge: a group or a key written twice, and line_of() scans them again
+ * for the line of a message. Every error reads
  * "FILE:LINE: [network NAME] KEY: reason", and a file with any error is
  * refused whole: nothing of it is used.
  *
@@ -361,6 +362,60 @@ static bool key_positions_index(const struct parse_ctx *ctx, GError **error)
 		}
 	}
 	return true;
+}
+
+/**
+ * keys_repeat() - does a group's key list name a key twice
+ * @keys:	g_key_file_get_keys() of one group, or NULL
+ *
+ * Return: true when a key is in @keys twice.
+ */
+static bool keys_repeat(char **keys)
+{
+	g_autoptr(GHashTable) seen = NULL;
+	unsigned int n = keys ? g_strv_length(keys) : 0;
+
+	if (n <= 16) {	/* a network's few keys: compare them */
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = 0; j < i; j++)
+				if (!strcmp(keys[i], keys[j]))
+					return true;
+		return false;
+	}
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (unsigned int i = 0; i < n; i++)
+		if (!g_hash_table_add(seen, keys[i]))
+			return true;
+	return false;
+}
+
+/**
+ * count_entries() - how many group headers and key lines the file has
+ * @ctx:	parse context
+ * @headers:	set to the number of group headers
+ * @key_lines:	set to the number of key lines after the first header
+ *
+ * For a file GKeyFile accepts, these are the lines it reads as groups and
+ * keys (next_entry() sees the same ones), so comparing the counts finds a
+ * repeat without indexing every name.
+ */
+static void count_entries(const struct parse_ctx *ctx, unsigned int *headers,
+			  unsigned int *key_lines)
+{
+	struct line_scan scan = {
+		.pos = ctx->text, .stop = ctx->text + ctx->length,
+	};
+	const char *name;
+	size_t len;
+	int kind;
+
+	*headers = *key_lines = 0;
+	while ((kind = next_entry(&scan, &name, &len))) {
+		if (kind == 1)
+			(*headers)++;
+		else if (*headers)
+			(*key_lines)++;
+	}
 }
 
 /**
@@ -891,20 +946,37 @@ static struct network_config *parse_text(const char *path, const char *text,
 	g_autoptr(network_config) cfg = network_config_new();
 	g_autoptr(GKeyFile) kf = g_key_file_new();
 	struct parse_ctx ctx = { .path = path, .text = text, .length = length };
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+	unsigned int headers = 0, key_lines = 0, n_keys = 0;
+	bool repeated = false;
 	g_auto(GStrv) groups = NULL;
 	GError *local = NULL;
 
-	if (!key_positions_index(&ctx, error))
-		return NULL;
 	if (!g_key_file_load_from_data(kf, text, length, G_KEY_FILE_NONE,
 				       &local)) {
-		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG, "%s: %s", path,
-			    local->message);
+		/* a group or key written twice is reported first, as ever */
+		if (key_positions_index(&ctx, error))
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG, "%s: %s",
+				    path, local->message);
 		g_error_free(local);
 		return NULL;
 	}
-
 	groups = g_key_file_get_groups(kf, NULL);
+	for (unsigned int i = 0; groups[i]; i++) {
+		char **k = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+
+		n_keys += k ? g_strv_length(k) : 0;
+		repeated = repeated || keys_repeat(k);
+		g_ptr_array_add(keys, k);
+	}
+	/* GKeyFile merges a group written twice (fewer groups than headers)
+	 * and lists a key written twice twice; only then is the file indexed,
+	 * to say which */
+	count_entries(&ctx, &headers, &key_lines);
+	if ((repeated || headers != keys->len || key_lines != n_keys) &&
+	    !key_positions_index(&ctx, error))
+		return NULL;
+
 	for (unsigned int i = 0; groups[i]; i++) {
 		g_autoptr(network) net = network_new();
 		char *key;
@@ -915,9 +987,10 @@ static struct network_config *parse_text(const char *path, const char *text,
 				     "unknown group: networks are [network NAME]");
 			return NULL;
 		}
-		ctx.keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		ctx.keys = g_ptr_array_index(keys, i);
 		ok = parse_network(&ctx, kf, groups[i], net, error);
-		g_clear_pointer(&ctx.keys, g_strfreev);
+		g_clear_pointer(&keys->pdata[i], g_strfreev);
+		ctx.keys = NULL;
 		if (!ok)
 			return NULL;
 		key = net->name;

@@ -146,6 +146,11 @@ static void test_lines_are_counted_far_into_a_big_file(void)
 						      NULL });
 	assert_refused(no_eol, (const char *[]){ ":60003:", "[network late] mode",
 						 NULL });
+	/* a repeat is reported before a syntax error further on */
+	assert_refused("[network a]\nbridge = br0\nbridge = br0\n[network b]\nnot a key\n",
+		       (const char *[]){ ":3:", "appears twice", NULL });
+	assert_refused("[network a]\nbridge = br0\n[network a]\nbridge = br1\n",
+		       (const char *[]){ ":3:", "appears twice", NULL });
 }
 
 static void test_networks_are_listed_by_name_and_found_by_bridge(void)
