@@ -324,11 +324,13 @@ t_include_the_caller_may_not_read_is_skipped_in_direct_mode() {
 
 # swap_include_symlink() - until killed, point $TMP/inc.conf in turn at a
 # good file, a FIFO, a directory, a loop and nothing, each by an atomic
-# rename(2)
+# rename(2); at the good file every other time, so that a request sees it
+# about half the time and the test sees both outcomes
 swap_include_symlink() {
 	local target
 	while :; do
-		for target in ok.conf fifo.conf dir.conf loop-a.conf missing.conf; do
+		for target in ok.conf fifo.conf ok.conf dir.conf ok.conf loop-a.conf \
+			ok.conf missing.conf; do
 			ln -sfn "$target" "$TMP/inc.tmp"
 			mv -T "$TMP/inc.tmp" "$TMP/inc.conf"
 		done
