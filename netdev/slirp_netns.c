@@ -225,8 +225,7 @@ static bool add_address_and_route(int ifindex, GError **error)
 	rc = rtnl_route_add(sock, route, 0);
 out:
 	if (rc < 0)
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL, "%s: %s", what,
-			    nl_geterror(rc));
+		netlink_set_error(error, TW_ERROR_KERNEL, NULL, rc, "%s", what);
 	if (hop)
 		rtnl_route_nh_free(hop);
 	nl_addr_put(local);
