@@ -12,13 +12,89 @@
  * configuration, nor with defaults its administrator wrote otherwise). user_network_apply() adds what the
  * caller chose on the helper's command line: more forwards, another MTU,
  * no host loopback; user mode needs no privilege, so the caller may.
+ *
+ * tapwarden-helper asks first user_network_possible(), a scan of the text
+ * for a line that could set `mode = user': without one, and for another
+ * name than `user', no valid file makes NAME a user-mode network, so the
+ * file is not parsed there; whoever serves the name (direct mode's
+ * policy_place(), or the broker with its own configuration) loads it whole
+ * and reports its errors. That keeps a file of 100 000 networks parsed once
+ * per request, not twice (the helper, then its direct-mode stage).
  */
 #include "user_network.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
+#include "config_file.h"
 #include "error.h"
 #include "hostfwd.h"
+
+/**
+ * line_may_set_user_mode() - could this line of a key file set mode=user
+ * @line:	the line (not NUL-terminated)
+ * @len:	its length
+ *
+ * Conservative: any `mode' key (localized or not) whose value holds `user'
+ * or an escape counts.
+ *
+ * Return: true when it could.
+ */
+static bool line_may_set_user_mode(const char *line, size_t len)
+{
+	const char *end = line + len;
+	const char *eq;
+
+	while (line < end && (*line == ' ' || *line == '\t'))
+		line++;
+	if ((size_t)(end - line) < 4 || memcmp(line, "mode", 4))
+		return false;
+	line += 4;
+	if (line < end && *line != ' ' && *line != '\t' && *line != '=' &&
+	    *line != '[')
+		return false;
+	eq = memchr(line, '=', (size_t)(end - line));
+	if (!eq)
+		return false;
+	for (const char *c = eq + 1; c < end; c++)
+		if (*c == '\\' ||
+		    ((size_t)(end - c) >= 4 && !memcmp(c, "user", 4)))
+			return true;
+	return false;
+}
+
+/**
+ * user_network_possible() - could @name be a user-mode network of @paths
+ * @paths:	configuration files
+ * @name:	what the caller asked for (--br=NAME)
+ *
+ * Return: false only when no valid tapwarden.conf of this text makes @name
+ * a user-mode network (then user_network_lookup() would return NULL or an
+ * error of the file, which whoever serves @name reports); true when
+ * user_network_lookup() must decide.
+ */
+bool user_network_possible(const struct policy_paths *paths, const char *name)
+{
+	g_autofree char *text = NULL;
+	const char *line, *end;
+	gsize length = 0;
+	struct stat st;
+
+	if (!strcmp(name, NETWORK_USER_BUILTIN))
+		return true;
+	text = config_file_read(paths->config, &st, &length, NULL);
+	if (!text)
+		return true;	/* user_network_lookup() says why, or nothing */
+	for (line = text, end = text + length; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+		if (line_may_set_user_mode(line, len))
+			return true;
+		line += len + 1;
+	}
+	return false;
+}
 
 /**
  * user_network_lookup() - the user-mode network called @name, if any

@@ -24,6 +24,7 @@ struct user_options {
 	bool no_host_loopback;
 };
 
+bool user_network_possible(const struct policy_paths *paths, const char *name);
 struct network *user_network_lookup(const struct policy_paths *paths,
 				    const char *name, GError **error);
 bool user_options_given(const struct user_options *opts);

@@ -67,7 +67,9 @@ int main(int argc, char *argv[])
 	helper_request_read(argc, argv, &req);
 
 	/* 1. user mode: before the broker and direct mode */
-	user_net = user_network_lookup(&req.paths, req.args.bridge, &error);
+	if (user_network_possible(&req.paths, req.args.bridge))
+		user_net = user_network_lookup(&req.paths, req.args.bridge,
+					       &error);
 	if (error)
 		helper_die(error);
 	if (user_net)

@@ -115,6 +115,41 @@ static void test_broken_configuration_is_not_ignored(void)
 		       "[network other]\nbirdge=br0\n", "unknown key");
 }
 
+/* possible() - user_network_possible() of @name with @text as
+ * tapwarden.conf (NULL: no file at all) */
+static bool possible(const char *text, const char *name)
+{
+	char *dir = test_dir_new();
+	g_autofree char *path = text ? test_write(dir, "tapwarden.conf", text) :
+				       g_build_filename(dir, "none.conf", NULL);
+	struct policy_paths paths = { .config = path, .acl = "/nonexistent" };
+	bool answer = user_network_possible(&paths, name);
+
+	test_dir_free(dir);
+	return answer;
+}
+
+static void test_helper_parses_only_files_that_may_name_user_mode(void)
+{
+	/* the built-in name, and files that could make any name user mode */
+	g_assert_true(possible(NULL, "user"));
+	g_assert_true(possible("[network lab]\nbridge=br0\n", "user"));
+	g_assert_true(possible("[network lab]\nmode=user\n", "other"));
+	g_assert_true(possible("[network lab]\n  mode = user\n", "lab"));
+	g_assert_true(possible("[network lab]\nmode[de]=user\n", "lab"));
+	g_assert_true(possible("[network lab]\nmode=\\x75ser\n", "lab"));
+	/* a missing file: user_network_lookup() decides (nothing, here) */
+	g_assert_true(possible(NULL, "lab"));
+	/* no line can set mode=user: the whole file need not be parsed */
+	g_assert_false(possible("[network lab]\nbridge=br0\nmode=nat\n",
+				"lab"));
+	g_assert_false(possible("[network lab]\nmodes=user\n", "lab"));
+	g_assert_false(possible("[network user1]\nbridge=user\n", "user1"));
+	/* and then lookup agrees: not user mode */
+	g_assert_null(lookup("[network lab]\nbridge=br0\nmode=nat\n"
+			     "address=10.1.0.1/24\n", "lab", NULL));
+}
+
 static void test_options_add_to_the_network(void)
 {
 	g_autoptr(network) net = network_new();
@@ -223,6 +258,8 @@ int main(int argc, char *argv[])
 			test_bad_user_keys_are_refused);
 	g_test_add_func("/user-network/broken-configuration-is-not-ignored",
 			test_broken_configuration_is_not_ignored);
+	g_test_add_func("/user-network/helper-parses-only-files-that-may-name-user-mode",
+			test_helper_parses_only_files_that_may_name_user_mode);
 	g_test_add_func("/user-network/options-add-to-the-network",
 			test_options_add_to_the_network);
 	g_test_add_func("/user-network/default-mtu-is-1500",
