@@ -3,10 +3,11 @@
  * bridge.c - look up a Linux bridge and make a tap one of its ports.
  *
  * tap_attach_to_bridge() does in one RTM_NEWLINK request what
- * qemu-bridge-helper does in four ioctls: the tap's MAC gets first octet
- * 0xFE (a bridge takes the lowest port MAC as its own; 0xFE is never the
- * lowest), its MTU becomes the bridge's, its alias records the lease, it
- * joins the bridge and comes up. The kernel applies the address and MTU
+ * qemu-bridge-helper does in four ioctls: the tap gets a random MAC with
+ * first octet 0xFE (a bridge takes the lowest port MAC as its own; 0xFE is
+ * never the lowest), its MTU becomes the bridge's, its alias records the
+ * lease, it joins the bridge and comes up. The request names the tap, so
+ * no request reads it first. The kernel applies the address and MTU
  * before the master, so the bridge never sees the tap's old address.
  *
  * A bridge has at most BRIDGE_MAX_PORTS ports; the kernel refuses one more
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/random.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link/bridge.h>
@@ -179,6 +181,30 @@ static bool join_refused(struct netlink *nl, const char *tap_name,
 }
 
 /**
+ * tap_random_mac() - a MAC address for a new tap
+ * @mac:	set to a random unicast, locally administered address whose
+ *		first octet is TAP_MAC_FIRST_OCTET
+ * @error:	set when the kernel gives no random bytes
+ *
+ * What the kernel gives a tap is random too (eth_hw_addr_random()); this
+ * one is chosen here so that no request has to read the tap's first.
+ *
+ * Return: true on success.
+ */
+static bool tap_random_mac(unsigned char mac[6], GError **error)
+{
+	if (getrandom(mac, 6, 0) != 6) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot choose a MAC address: %s", g_strerror(err));
+		return false;
+	}
+	mac[0] = TAP_MAC_FIRST_OCTET;
+	return true;
+}
+
+/**
  * tap_join_bridge() - configure a new tap and make it a bridge port
  * @nl:		netlink socket
  * @tap_name:	the tap's interface name
@@ -195,33 +221,28 @@ bool tap_join_bridge(struct netlink *nl, const char *tap_name,
 		     const struct bridge *br, const char *alias, bool up,
 		     GError **error)
 {
-	g_autoptr(rtnl_link) orig = NULL;
-	g_autoptr(rtnl_link) changes = NULL;
-	struct nl_addr *old_mac, *new_mac;
+	g_autoptr(rtnl_link) by_name = rtnl_link_alloc();
+	g_autoptr(rtnl_link) changes = rtnl_link_alloc();
+	struct nl_addr *mac_addr;
 	GError *refusal = NULL;
 	unsigned char mac[6];
 
-	orig = netlink_get_link(nl, tap_name, error);
-	if (!orig)
-		return false;
-	old_mac = rtnl_link_get_addr(orig);
-	if (!old_mac || nl_addr_get_len(old_mac) != sizeof(mac)) {
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "%s has no Ethernet address", tap_name);
-		return false;
-	}
-	memcpy(mac, nl_addr_get_binary_addr(old_mac), sizeof(mac));
-	mac[0] = TAP_MAC_FIRST_OCTET;
-
-	changes = rtnl_link_alloc();
-	new_mac = nl_addr_build(AF_LLC, mac, sizeof(mac));
-	if (!changes || !new_mac) {
-		nl_addr_put(new_mac);
+	if (!by_name || !changes) {
 		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
 		return false;
 	}
-	rtnl_link_set_addr(changes, new_mac);	/* takes its own reference */
-	nl_addr_put(new_mac);
+	if (!tap_random_mac(mac, error))
+		return false;
+	mac_addr = nl_addr_build(AF_LLC, mac, sizeof(mac));
+	if (!mac_addr) {
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED, "out of memory");
+		return false;
+	}
+	/* @by_name has no index: the request names the tap (IFLA_IFNAME) and
+	 * the kernel finds it by that name, so nothing reads the tap first */
+	rtnl_link_set_name(changes, tap_name);
+	rtnl_link_set_addr(changes, mac_addr);	/* takes its own reference */
+	nl_addr_put(mac_addr);
 	rtnl_link_set_mtu(changes, br->mtu);
 	rtnl_link_set_ifalias(changes, alias);
 	rtnl_link_set_master(changes, br->ifindex);
@@ -229,7 +250,7 @@ bool tap_join_bridge(struct netlink *nl, const char *tap_name,
 		rtnl_link_set_flags(changes, IFF_UP);
 	if (!link_disable_ipv6(nl, tap_name, error))
 		return false;
-	if (!netlink_change_link(nl, orig, changes, &refusal))
+	if (!netlink_change_link(nl, by_name, changes, &refusal))
 		return join_refused(nl, tap_name, br, refusal, error);
 	return true;
 }

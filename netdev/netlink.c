@@ -375,7 +375,9 @@ struct rtnl_link *netlink_get_link(struct netlink *nl, const char *name,
 /**
  * netlink_change_link() - apply @changes to a link in one request
  * @nl:		socket
- * @orig:	the link as the kernel holds it (from netlink_get_link())
+ * @orig:	the link as the kernel holds it (from netlink_get_link()),
+ *		or a link without index: then @changes names it, and the
+ *		kernel finds it by that name (IFLA_IFNAME)
  * @changes:	the attributes to set
  * @error:	set on failure, with the kernel's reason
  *
@@ -391,7 +393,9 @@ bool netlink_change_link(struct netlink *nl, struct rtnl_link *orig,
 	if (rc < 0) {
 		netlink_set_error(error, TW_ERROR_KERNEL, nl, rc,
 				  "cannot configure %s",
-				  rtnl_link_get_name(orig));
+				  rtnl_link_get_name(orig) ?
+				  rtnl_link_get_name(orig) :
+				  rtnl_link_get_name(changes));
 		return false;
 	}
 	return true;

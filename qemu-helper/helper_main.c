@@ -9,18 +9,19 @@
  * in the kernel (a tap not yet sent is removed when the process exits).
  *
  * Who serves it (DESIGN.md section 1), in this order: user mode (the
- * network `user' or a mode=user network: the stage tapwarden-helper-usermode,
- * no privilege needed); tapwardend when its socket answers (broker_client.c:
- * this program relays and needs no privilege); else, when this process
- * holds CAP_NET_ADMIN, direct mode (the stage tapwarden-helper-direct).
+ * network `user' or a mode=user network: the stage module
+ * tapwarden-helper-usermode.so, no privilege needed); tapwardend when its
+ * socket answers (broker_client.c: this program relays and needs no
+ * privilege); else, when this process holds CAP_NET_ADMIN, direct mode (the
+ * stage module tapwarden-helper-direct.so).
  * --config and --acl name policy files for this process, so they mean
  * direct mode: a broker's policy is its own. --inbound and --outbound
  * (rates below the network's) are checked here for their syntax, and
  * against the network by whoever serves.
  *
  * This program links neither libnl-route, nor libnftables, nor libslirp:
- * the stages do, and are executed only for their paths
- * (helper_request.c). Whoever holds the tap confines itself
+ * the stage modules do, and are loaded only for their paths
+ * (helper_run_stage()). Whoever holds the tap confines itself
  * (confine_helper(): no capability, no file, its allow-list) and sends it
  * to QEMU only from there.
  */
@@ -73,7 +74,7 @@ int main(int argc, char *argv[])
 	if (error)
 		helper_die(error);
 	if (user_net)
-		helper_exec_stage(HELPER_STAGE_USERMODE, argv);
+		helper_run_stage(HELPER_STAGE_USERMODE, &req);
 	user_opts = helper_user_options(&req);
 	if (user_options_given(&user_opts)) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
@@ -99,5 +100,5 @@ int main(int argc, char *argv[])
 		helper_die(error);
 	}
 	g_clear_error(&broker_absent);
-	helper_exec_stage(HELPER_STAGE_DIRECT, argv);
+	helper_run_stage(HELPER_STAGE_DIRECT, &req);
 }

@@ -4,19 +4,21 @@
  *
  * tapwarden-helper is what QEMU executes, and it is kept thin: it links
  * GLib and libseccomp only, so that exec and dynamic linking cost QEMU no
- * more than qemu-bridge-helper does. It serves the broker path itself; for
- * the two paths that need more it executes a stage program from its own
- * directory, with the same arguments and descriptors (the same process, so
- * QEMU's contract holds: one fd on --fd, exit 0 only after it was sent):
- *   tapwarden-helper-direct    direct mode (libnl-route: the tap made here)
- *   tapwarden-helper-usermode  user mode (libslirp: the engine process)
- * Each stage starts with helper_request_read(), which checks QEMU's request
- * again (the stage trusts nothing the previous one decided but which stage
- * it is), and ends in helper_send_tap() or helper_die().
+ * more than qemu-bridge-helper does. It reads and checks QEMU's request
+ * (helper_request_read()) and serves the broker path itself; the two paths
+ * that need more are stage modules it loads from its own directory
+ * (helper_run_stage(): dlopen(), in this process, so QEMU's contract holds:
+ * one fd on --fd, exit 0 only after it was sent, and the request is read
+ * once):
+ *   tapwarden-helper-direct.so    direct mode (libnl-route: the tap made here)
+ *   tapwarden-helper-usermode.so  user mode (libslirp: the engine process)
+ * A module is loaded only for its path, and only when its version is this
+ * program's (helper_stage.h). Every path ends in helper_send_tap() or
+ * helper_die().
  */
 #include "helper_request.h"
 
-#include <errno.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include "caller_stderr.h"
 #include "confine.h"
 #include "error.h"
+#include "helper_stage.h"
 #include "rate.h"
 
 /**
@@ -142,35 +145,70 @@ struct user_options helper_user_options(const struct helper_request *req)
 }
 
 /**
- * helper_exec_stage() - run a stage program in this process
- * @program:	HELPER_STAGE_DIRECT or HELPER_STAGE_USERMODE
- * @argv:	main()'s arguments, passed on as they are
+ * load_stage() - dlopen() a stage module found in @dirs
+ * @module:	its file name
+ * @dirs:	where to look, in order; NULL entries are skipped
+ * @n_dirs:	their count
+ * @error:	set when no directory holds it, or it does not load
  *
- * The stage is looked for next to this program's own file (the build
- * tree, or libexecdir), then in the libexecdir of the build.
+ * Return: the handle, or NULL.
  */
-void helper_exec_stage(const char *program, char *argv[])
+static void *load_stage(const char *module, const char *const *dirs,
+			size_t n_dirs, GError **error)
 {
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
-	const char *dirs[] = { dir, TAPWARDEN_LIBEXECDIR };
-	GError *error = NULL;
-	int err = ENOENT;
-
-	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+	for (size_t i = 0; i < n_dirs; i++) {
 		g_autofree char *path = NULL;
+		void *handle;
 
 		if (!dirs[i])
 			continue;
-		path = g_build_filename(dirs[i], program, NULL);
-		execv(path, argv);
-		if (errno != ENOENT || err == ENOENT)
-			err = errno;
+		path = g_build_filename(dirs[i], module, NULL);
+		if (!g_file_test(path, G_FILE_TEST_EXISTS))
+			continue;
+		handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (!handle)
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "cannot load %s: %s", path, dlerror());
+		return handle;
 	}
-	g_set_error(&error, TW_ERROR, TW_ERROR_FAILED,
-		    "cannot run %s (next to tapwarden-helper, or in %s): %s",
-		    program, TAPWARDEN_LIBEXECDIR, g_strerror(err));
-	helper_die(error);
+	g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+		    "cannot find %s (next to tapwarden-helper, or in %s)",
+		    module, TAPWARDEN_LIBEXECDIR);
+	return NULL;
+}
+
+/**
+ * helper_run_stage() - serve the request with a stage module
+ * @module:	HELPER_STAGE_DIRECT or HELPER_STAGE_USERMODE
+ * @req:	the request, read and checked
+ *
+ * The module is looked for next to this program's own file (the build
+ * tree, libexecdir, or a copy such as the demo's), then in the libexecdir
+ * of the build. It serves in this process and never returns: it sends the
+ * tap (helper_send_tap()) or dies (helper_die()).
+ */
+void helper_run_stage(const char *module, struct helper_request *req)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+	const char *const dirs[] = { dir, TAPWARDEN_LIBEXECDIR };
+	const struct helper_stage *stage;
+	GError *error = NULL;
+	void *handle;
+
+	handle = load_stage(module, dirs, G_N_ELEMENTS(dirs), &error);
+	if (!handle)
+		helper_die(error);
+	stage = dlsym(handle, HELPER_STAGE_SYMBOL);
+	if (!stage || strcmp(stage->version, TAPWARDEN_VERSION) ||
+	    stage->request_size != sizeof(*req)) {
+		g_set_error(&error, TW_ERROR, TW_ERROR_FAILED,
+			    "%s is not tapwarden-helper %s's stage (reinstall tapwarden)",
+			    module, TAPWARDEN_VERSION);
+		helper_die(error);
+	}
+	stage->serve(req);
+	abort();	/* serve() sends the tap and exits, or dies */
 }
 
 /**

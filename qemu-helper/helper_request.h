@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * helper_request.h - what every stage of tapwarden-helper does alike:
- * read QEMU's request, die with one line, run the next stage, send the tap.
+ * helper_request.h - what every path of tapwarden-helper does alike:
+ * read QEMU's request, die with one line, run a stage module, send the tap.
  */
 #ifndef TAPWARDEN_QEMU_HELPER_REQUEST_H
 #define TAPWARDEN_QEMU_HELPER_REQUEST_H
@@ -37,11 +37,12 @@ struct helper_request {
 G_NORETURN void helper_die(GError *error);
 void helper_request_read(int argc, char *argv[], struct helper_request *req);
 struct user_options helper_user_options(const struct helper_request *req);
-G_NORETURN void helper_exec_stage(const char *program, char *argv[]);
+G_NORETURN void helper_run_stage(const char *module,
+				 struct helper_request *req);
 G_NORETURN void helper_send_tap(struct helper_request *req, struct tap *tap);
 
-/* the stages tapwarden-helper runs (from its own directory) */
-#define HELPER_STAGE_DIRECT	"tapwarden-helper-direct"
-#define HELPER_STAGE_USERMODE	"tapwarden-helper-usermode"
+/* the stage modules tapwarden-helper loads (from its own directory) */
+#define HELPER_STAGE_DIRECT	"tapwarden-helper-direct.so"
+#define HELPER_STAGE_USERMODE	"tapwarden-helper-usermode.so"
 
 #endif

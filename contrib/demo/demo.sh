@@ -61,12 +61,12 @@ tapwarden=$build/qemu-helper/tapwarden
 bg_init demo ""
 chmod 755 "$bg_tmp"
 # QEMU runs as the demo user, who may not enter the build tree (a clone in
-# /root is mode 700): the helper and its stages, copied where it can; the
-# helper finds its stages next to itself
+# /root is mode 700): the helper and its stage modules, copied where it
+# can; the helper finds its stages next to itself
 install -d -m 755 "$bg_tmp/libexec"
 install -m 755 "$build"/qemu-helper/tapwarden-helper \
-    "$build"/qemu-helper/tapwarden-helper-direct \
-    "$build"/qemu-helper/tapwarden-helper-usermode "$bg_tmp/libexec/"
+    "$build"/qemu-helper/tapwarden-helper-direct.so \
+    "$build"/qemu-helper/tapwarden-helper-usermode.so "$bg_tmp/libexec/"
 bg_helper=$bg_tmp/libexec/tapwarden-helper
 DEMO_USER=tw-demo
 sock=$bg_tmp/tapwardend.sock
