@@ -19,14 +19,18 @@
  *      are left out; no Landlock at all is skipped quietly): only the
  *      spec's paths stay reachable, TCP bind/connect and (ABI 6) abstract
  *      unix sockets and signals outside the domain as the spec says;
- *   5. the seccomp filter last, built with libseccomp: default action kill
- *      the process, logged where the kernel allows (SECCOMP_FILTER_FLAG_LOG);
+ *   5. the seccomp filter last, built with libseccomp
+ *      (confine_seccomp_build()): default action kill the process, logged
+ *      where the kernel allows (SECCOMP_FILTER_FLAG_LOG);
  *      seccomp_allow_common() plus the process's own list
- *      (policy/seccomp_*.c).
+ *      (policy/seccomp_*.c). The helper's is built the same way at build
+ *      time (seccomp-export), so that the program QEMU runs on every VM
+ *      start compiles no filter (confine_helper.c).
  *
- * The entry points for each process (confine_broker(), confine_helper(),
- * confine_usermode_engine(), confine_usermode_keeper(), confine_launcher())
- * are the specs: which capabilities and which paths. In builds with test
+ * The entry points for each process (confine_broker(),
+ * confine_usermode_engine(), confine_usermode_keeper(), confine_launcher(),
+ * confine_account_lookup(); confine_helper() in confine_helper.c) are the
+ * specs: which capabilities and which paths. In builds with test
  * hooks (meson -Dtest_hooks=true, never a release build) a confined process
  * then does what $TAPWARDEN_TEST_CONFINED asks (policy/confine_test_hook.c).
  */
@@ -47,21 +51,10 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 
 #include "config.h"
 #include "error.h"
-
-/* Landlock rights and fields newer than this system's <linux/landlock.h> */
-#define LL_FS_TRUNCATE		(1ULL << 14)	/* ABI 3 */
-#define LL_FS_IOCTL_DEV		(1ULL << 15)	/* ABI 5 */
-#define LL_NET_BIND_TCP		(1ULL << 0)	/* ABI 4 */
-#define LL_NET_CONNECT_TCP	(1ULL << 1)	/* ABI 4 */
-#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)	/* ABI 6 */
-#define LL_SCOPE_SIGNAL		(1ULL << 1)	/* ABI 6 */
-
-#define LL_FS_READ	(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
-#define LL_FS_FILE	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
-			 LANDLOCK_ACCESS_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
 
 /**
  * struct ll_ruleset_attr - struct landlock_ruleset_attr of ABI 6
@@ -95,24 +88,16 @@ static bool set_errno_error(GError **error, const struct confine_spec *spec,
 /**
  * single_threaded() - does this process have exactly one thread
  *
- * Return: true when /proc/self/stat says one thread.
+ * /proc/PID/task has one directory per thread besides `.' and `..', and
+ * procfs counts them in its link count: one stat(), no parsing.
+ *
+ * Return: true when it has one thread.
  */
 static bool single_threaded(void)
 {
-	g_autofree char *stat = NULL;
-	const char *p;
-	long threads = 0;
+	struct stat st;
 
-	if (!g_file_get_contents("/proc/self/stat", &stat, NULL, NULL))
-		return false;
-	p = strrchr(stat, ')');		/* comm may hold spaces */
-	/* after comm: state ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads */
-	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %ld",
-			 &threads) != 1)
-		return false;
-	return threads == 1;
+	return stat("/proc/self/task", &st) == 0 && st.st_nlink == 3;
 }
 
 /**
@@ -175,12 +160,20 @@ static bool drop_capabilities(const struct confine_spec *spec, GError **error)
 	}
 	if (cap_set_bits(data[0].effective, data[1].effective) &
 	    (1ULL << CAP_SETPCAP)) {
-		for (cap = 0; prctl(PR_CAPBSET_READ, cap) >= 0; cap++)
-			if (!(spec->keep_bounding &&
-			      (spec->keep_caps & (1ULL << cap))) &&
-			    prctl(PR_CAPBSET_DROP, cap) < 0)
+		/* up to the last capability this kernel knows (EINVAL
+		 * after it); one call per capability */
+		for (cap = 0;; cap++) {
+			bool keep_it = spec->keep_bounding && cap < 64 &&
+				       (spec->keep_caps & (1ULL << cap));
+			int rc = keep_it ? prctl(PR_CAPBSET_READ, cap) :
+					   prctl(PR_CAPBSET_DROP, cap);
+
+			if (rc < 0 && errno == EINVAL)
+				break;
+			if (rc < 0)
 				return set_errno_error(error, spec,
 						       "PR_CAPBSET_DROP", errno);
+		}
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)
@@ -321,30 +314,71 @@ static bool landlock_restrict(const struct confine_spec *spec, GError **error)
 }
 
 /**
+ * confine_seccomp_build() - the seccomp filter of an allow-list
+ * @allow:	the process's list (policy/seccomp_*.c)
+ *
+ * Default action: kill the process; seccomp_allow_common() and @allow
+ * (and, in builds with test hooks, what the hook's calls need) allowed.
+ * confine() loads what this builds; seccomp-export (seccomp_export.c)
+ * writes it out at build time for the helper (confine_helper.c).
+ *
+ * Return: the filter (seccomp_release() it), or NULL with errno set.
+ */
+scmp_filter_ctx confine_seccomp_build(int (*allow)(scmp_filter_ctx ctx))
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int rc;
+
+	if (!ctx) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* log what is killed, where the kernel can (Linux 4.14) */
+	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+	rc = seccomp_allow_common(ctx);
+	if (!rc)
+		rc = allow(ctx);
+#ifdef TAPWARDEN_TEST_HOOKS
+	if (!rc)
+		rc = seccomp_allow_test_hook(ctx);
+#endif
+	if (rc) {
+		seccomp_release(ctx);
+		errno = -rc;
+		return NULL;
+	}
+	return ctx;
+}
+
+/**
  * seccomp_restrict() - stage 5: the allow-list; everything else kills
  * @spec:	the process
  * @error:	set on failure
+ *
+ * A filter built at build time (@spec->filter) is loaded as it is, with
+ * SECCOMP_FILTER_FLAG_LOG where the kernel has it, as libseccomp loads
+ * the others (SCMP_FLTATR_CTL_LOG).
  *
  * Return: true on success.
  */
 static bool seccomp_restrict(const struct confine_spec *spec, GError **error)
 {
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx;
 	int rc;
 
+	if (spec->filter) {
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    SECCOMP_FILTER_FLAG_LOG, spec->filter) == 0 ||
+		    (errno == EINVAL &&
+		     syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+			     spec->filter) == 0))
+			return true;
+		return set_errno_error(error, spec, "seccomp", errno);
+	}
+	ctx = confine_seccomp_build(spec->allow);
 	if (!ctx)
-		return set_errno_error(error, spec, "seccomp_init", ENOMEM);
-	/* log what is killed, where the kernel can (Linux 4.14) */
-	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
-	rc = seccomp_allow_common(ctx);
-	if (!rc)
-		rc = spec->allow(ctx);
-#ifdef TAPWARDEN_TEST_HOOKS
-	if (!rc)
-		rc = seccomp_allow_test_hook(ctx);
-#endif
-	if (!rc)
-		rc = seccomp_load(ctx);
+		return set_errno_error(error, spec, "seccomp", errno);
+	rc = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (rc)
 		return set_errno_error(error, spec, "seccomp", -rc);
@@ -488,34 +522,6 @@ bool confine_account_lookup(GError **error)
 	return confine(&spec, error);
 }
 
-#ifdef CONFINE_SANITIZER
-/* sanitizer builds only: LeakSanitizer reads /proc/self at exit */
-static const struct confine_path sanitizer_rules[] = {
-	{ "/proc", LL_FS_READ, false },
-};
-#define NO_FILES sanitizer_rules, G_N_ELEMENTS(sanitizer_rules)
-#else
-#define NO_FILES NULL, 0
-#endif
-
-/**
- * confine_helper() - tapwarden-helper, holding the tap it sends to QEMU
- * @error:	set on failure
- *
- * Return: true on success.
- */
-bool confine_helper(GError **error)
-{
-	const struct confine_spec spec = {
-		.who = "helper",
-		.paths = NO_FILES,
-		.landlock_scope = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL,
-		.allow = seccomp_allow_helper,
-	};
-
-	return confine(&spec, error);
-}
-
 /**
  * confine_usermode_engine() - the user-mode engine, once libslirp, the tap
  * and the packet ring are set up
@@ -563,7 +569,7 @@ bool confine_usermode_keeper(GError **error)
 {
 	const struct confine_spec spec = {
 		.who = "keeper",
-		.paths = NO_FILES,
+		.paths = CONFINE_NO_FILES,
 		.landlock_scope = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL,
 		.allow = seccomp_allow_usermode_keeper,
 	};

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <glib.h>
 #include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
 
 /* AddressSanitizer builds (gcc says so one way, clang another): their
  * runtime's own calls are allowed too (never in a release build) */
@@ -19,6 +21,28 @@
 #if __has_feature(address_sanitizer)
 #define CONFINE_SANITIZER 1
 #endif
+#endif
+
+/* Landlock rights and fields newer than this system's <linux/landlock.h> */
+#define LL_FS_TRUNCATE		(1ULL << 14)	/* ABI 3 */
+#define LL_FS_IOCTL_DEV		(1ULL << 15)	/* ABI 5 */
+#define LL_NET_BIND_TCP		(1ULL << 0)	/* ABI 4 */
+#define LL_NET_CONNECT_TCP	(1ULL << 1)	/* ABI 4 */
+#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)	/* ABI 6 */
+#define LL_SCOPE_SIGNAL		(1ULL << 1)	/* ABI 6 */
+
+#define LL_FS_READ	(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define LL_FS_FILE	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			 LANDLOCK_ACCESS_FS_READ_FILE | LL_FS_TRUNCATE | LL_FS_IOCTL_DEV)
+
+/* a process that opens no file once confined (sanitizer builds: their
+ * runtime reads /proc/self at exit); for struct confine_spec's @paths and
+ * @n_paths */
+#ifdef CONFINE_SANITIZER
+#define CONFINE_NO_FILES \
+	((const struct confine_path[]){ { "/proc", LL_FS_READ, false } }), 1
+#else
+#define CONFINE_NO_FILES NULL, 0
 #endif
 
 /**
@@ -49,6 +73,8 @@ struct confine_path {
  *		otherwise)
  * @landlock_scope: LANDLOCK_SCOPE_* (ABI 6) to set
  * @allow:	adds the process's seccomp allow-list to the filter
+ * @filter:	instead of @allow: the filter, built at build time from the
+ *		process's allow-list (seccomp-export)
  */
 struct confine_spec {
 	const char *who;
@@ -59,9 +85,11 @@ struct confine_spec {
 	bool landlock_tcp;
 	uint64_t landlock_scope;
 	int (*allow)(scmp_filter_ctx ctx);
+	const struct sock_fprog *filter;
 };
 
 bool confine(const struct confine_spec *spec, GError **error);
+scmp_filter_ctx confine_seccomp_build(int (*allow)(scmp_filter_ctx ctx));
 
 /**
  * struct confine_broker_paths - what the broker still opens once confined
