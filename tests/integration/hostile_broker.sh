@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# hostile_broker.sh - what a local user (or a second broker) can do to
+# tapwardend around the requests themselves (issue 16, audit findings 6,
+# 9, 11 and 13; docs/hostile-inputs.md, "Around the broker"):
+#
+#   * a second broker in another network namespace sharing the run
+#     directory: each network namespace keeps its own dnsmasq (finding 6);
+#   * a client that never reads a long answer: other users are served at
+#     once, the connection is dropped after its deadline (finding 9);
+#   * a tap handed to a child that makes it persistent after the holder
+#     exited: removed all the same (finding 11);
+#   * forged link removals on the watch socket, access lists of others'
+#     networks, root's usernet in a user's namespace, the socket's mode
+#     (finding 13).
+#
+# Each test runs in its own namespaces (lib.sh). Usage: hostile_broker.sh
+# TEST_NAME (meson passes it).
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+
+# dnsmasqs_of() - pids of the dnsmasq processes of network NAME (any
+# network namespace: they share the run directory)
+dnsmasqs_of() {
+	pgrep -f -- "^/usr/sbin/dnsmasq .*--pid-file=$TMP/run/$1.pid" || true
+}
+
+# netdev_id() - what identifies the network namespace of process PID
+netdev_id() {
+	stat -c '%d:%i' "/proc/$1/net/dev"
+}
+
+# wait_until() - wait up to 10 s for the shell condition COND
+wait_until() {
+	for _ in $(seq 200); do
+		eval "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_second_broker() - a broker in a network namespace of its own, with
+# the same configuration and run directory, on $TMP/b.sock; its pid (the
+# namespace's first process) in $BROKER_B_PID
+start_second_broker() {
+	unshare --net bash -c 'ip link set lo up; exec "$0" "$@"' \
+		"$TW_TAPWARDEND" --socket="$TMP/b.sock" --config="$TMP/tapwarden.conf" \
+		--acl="$TMP/bridge.conf" --run-dir="$TMP/run" >>"$TMP/broker-b.log" 2>&1 &
+	BROKER_B_PID=$!
+	wait_until 'grep -q "live leases" "$TMP/broker-b.log"' ||
+		fail "second broker did not start: $(cat "$TMP/broker-b.log")"
+}
+
+t_dnsmasq_of_another_network_namespace_is_neither_adopted_nor_stopped() {
+	printf '%s\n' "[network lab]" "mode=nat" "bridge=twnat0" \
+		"address=10.77.0.1/24" >"$TMP/tapwarden.conf"
+	start_broker
+	"$TW_RUN_LIKE_QEMU" "$TW_HELPER" lab >"$TMP/out" 2>&1 ||
+		fail "broker A refused: $(cat "$TMP/out")"
+	wait_until '[ "$(dnsmasqs_of lab | wc -l)" = 1 ]' ||
+		fail "no dnsmasq for A: $(cat "$TMP/broker.log")"
+	local a b
+	a=$(dnsmasqs_of lab)
+	[ "$(netdev_id "$a")" = "$(netdev_id $$)" ] || fail "A's dnsmasq is not in A's namespace"
+
+	# the same network name and run directory, another namespace
+	start_second_broker
+	TAPWARDEN_SOCKET=$TMP/b.sock "$TW_RUN_LIKE_QEMU" "$TW_HELPER" lab >"$TMP/out" 2>&1 ||
+		fail "broker B refused: $(cat "$TMP/out") $(cat "$TMP/broker-b.log")"
+	wait_until '[ "$(dnsmasqs_of lab | wc -l)" = 2 ]' ||
+		fail "B did not start a dnsmasq of its own (adopted A's?): [$(dnsmasqs_of lab | tr '\n' ' ')] $(cat "$TMP/broker-b.log")"
+	kill -0 "$a" || fail "B stopped A's dnsmasq"
+	b=$(dnsmasqs_of lab | grep -vx "$a")
+	[ "$(netdev_id "$b")" = "$(netdev_id "$BROKER_B_PID")" ] ||
+		fail "B's dnsmasq is not in B's namespace"
+	# B says its own pid
+	TAPWARDEN_SOCKET=$TMP/b.sock "$TW_TAPWARDEN" networks >"$TMP/nets"
+	expect_in "$TMP/nets" "dnsmasq running \\(pid $b\\)"
+
+	# a changed network in B replaces B's dnsmasq only
+	sed -i 's,^address=.*,address=10.78.0.1/24,' "$TMP/tapwarden.conf"
+	kill -HUP "$BROKER_B_PID"
+	wait_until '! kill -0 "$b" 2>/dev/null' || fail "B kept its old dnsmasq"
+	wait_until '[ "$(dnsmasqs_of lab | wc -l)" = 2 ]' ||
+		fail "B has no new dnsmasq: [$(dnsmasqs_of lab | tr '\n' ' ')] $(tail -5 "$TMP/broker-b.log")"
+	kill -0 "$a" || fail "B's reload stopped A's dnsmasq"
+	kill -TERM "$BROKER_B_PID"
+	wait "$BROKER_B_PID" || fail "broker B exited $?"
+}
+
+run_test "$@"
