@@ -89,4 +89,53 @@ t_dnsmasq_of_another_network_namespace_is_neither_adopted_nor_stopped() {
 	wait "$BROKER_B_PID" || fail "broker B exited $?"
 }
 
+# lab_network() - network lab on bridge twbr0; the rest are KEY=VALUE lines
+lab_network() {
+	make_bridge twbr0
+	printf '%s\n' "[network lab]" "bridge=twbr0" "$@" >"$TMP/tapwarden.conf"
+}
+
+# wait_no_tap() - wait up to 5 s until no tw* interface is left
+wait_no_tap() {
+	for _ in $(seq 100); do
+		[ -z "$(kernel_taps)" ] && return 0
+		sleep 0.05
+	done
+	no_tap_left
+}
+
+# The holder (QEMU's stand-in) forks a child that keeps the tap open and
+# exits: the broker keeps the tap (handed on, as libvirt does). The child
+# then makes it persistent and exits: no one holds it, and it must go.
+t_tap_made_persistent_by_a_child_after_its_holder_exited_is_removed() {
+	make_user tw-alice
+	lab_network "allow-users=tw-alice"
+	start_broker
+	RC=0
+	as_user tw-alice "$TW_RUN_LIKE_QEMU" --pass-fd "$TW_HELPER" lab -- $PY -c '
+import fcntl, os, sys, time
+fd, go, done = int(os.environ["TW_TAP_FD"]), sys.argv[1], sys.argv[2]
+if os.fork():
+    sys.exit(0)             # the command ends: the holder closes and exits
+os.setsid()
+for i in range(1000):       # the test says when the broker kept the tap
+    if os.path.exists(go):
+        break
+    time.sleep(0.01)
+fcntl.ioctl(fd, 0x400454cb, 1)      # TUNSETPERSIST
+open(done, "w").close()' "$TMP/shared/go" "$TMP/shared/persisted" \
+		>"$TMP/out" 2>"$TMP/err" || RC=$?
+	[ "$RC" = 0 ] || fail "could not run ($RC): $(cat "$TMP/err") $(cat "$TMP/out")"
+	wait_until 'grep -Eq "kept tw[0-9]+: its holder" "$TMP/broker.log"' ||
+		fail "the broker did not keep the tap: $(cat "$TMP/broker.log")"
+	[ -n "$(kernel_taps)" ] || fail "the tap went while the child held it"
+	touch "$TMP/shared/go"
+	wait_until '[ -e "$TMP/shared/persisted" ]' || fail "the child did not make the tap persistent"
+	wait_no_tap
+	wait_until 'grep -Eq "removed tw[0-9]+: its holder \(pid [0-9]+\) is gone" "$TMP/broker.log"' ||
+		fail "no removal logged: $(tail -5 "$TMP/broker.log")"
+	"$TW_TAPWARDEN" list >"$TMP/list"
+	! grep -q '^tw[0-9]' "$TMP/list" || fail "the lease is still listed: $(cat "$TMP/list")"
+}
+
 run_test "$@"
