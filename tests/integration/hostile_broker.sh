@@ -16,6 +16,7 @@
 #
 # Each test runs in its own namespaces (lib.sh). Usage: hostile_broker.sh
 # TEST_NAME (meson passes it).
+# shellcheck disable=SC2016  # wait_until's conditions are quoted for its eval
 source "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -136,6 +137,65 @@ open(done, "w").close()' "$TMP/shared/go" "$TMP/shared/persisted" \
 		fail "no removal logged: $(tail -5 "$TMP/broker.log")"
 	"$TW_TAPWARDEN" list >"$TMP/list"
 	! grep -q '^tw[0-9]' "$TMP/list" || fail "the lease is still listed: $(cat "$TMP/list")"
+}
+
+# request_ms() - milliseconds USER's `tapwarden check USER NETWORK` takes
+request_ms() {
+	local start end
+	start=$(date +%s%N)
+	as_user "$1" "$TW_TAPWARDEN" check "$1" "$2" >/dev/null ||
+		fail "check of $1 on $2 failed"
+	end=$(date +%s%N)
+	echo $(((end - start) / 1000000))
+}
+
+# unread_networks() - as USER, ask for the network list on N connections
+# and read nothing for SECONDS; touches $TMP/shared/asked once all asked
+unread_networks() {
+	as_user "$1" $PY -c '
+import socket, struct, sys, time
+path, n, seconds, asked = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+conns = []
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    s.send(struct.pack("=IHHI", 0x52425754, 1, 4, 12))  # REQ_NETWORKS
+    conns.append(s)
+open(asked, "w").close()
+time.sleep(seconds)' "$TAPWARDEN_SOCKET" "$2" "$3" "$TMP/shared/asked"
+}
+
+# A user asks for the 1500 networks on 4 connections and reads nothing:
+# the broker answers others at once meanwhile (it waited 2 s per
+# connection on a blocked send), drops the 4 when they take nothing for
+# 2 s, and keeps no descriptor of them; a reader still gets every row.
+t_unread_network_list_stalls_no_other_request_and_is_dropped() {
+	make_user tw-alice
+	make_user tw-mallory
+	make_bridge twbr0
+	$PY -c 'for i in range(1500): print("[network n%d]\nbridge=twbr0\nallow-users=tw-alice;tw-mallory\n" % i)' \
+		>"$TMP/tapwarden.conf"
+	start_broker
+	local fds quiet worst=0 ms
+	fds=$(fd_count "$BROKER_PID")
+	quiet=$(request_ms tw-alice n1)
+	unread_networks tw-mallory 4 6 &
+	local unread=$!
+	wait_until '[ -e "$TMP/shared/asked" ]' || fail "the unread client did not ask"
+	for _ in 1 2 3 4 5; do
+		ms=$(request_ms tw-alice n1)
+		[ "$ms" -gt "$worst" ] && worst=$ms
+		sleep 0.1
+	done
+	echo "request latency: ${quiet} ms quiet, at most ${worst} ms with 4 unread lists of 1500 networks"
+	[ "$worst" -lt 1000 ] || fail "other users waited ${worst} ms (quiet: ${quiet} ms)"
+	wait_until '[ "$(grep -c "dropped a connection of uid [0-9]* that did not take its answer" "$TMP/broker.log")" = 4 ]' ||
+		fail "unread connections not dropped: $(tail -5 "$TMP/broker.log")"
+	wait_until '[ "$(fd_count "$BROKER_PID")" = "$fds" ]' ||
+		fail "the broker holds $(fd_count "$BROKER_PID") descriptors, $fds before"
+	as_user tw-alice "$TW_TAPWARDEN" networks >"$TMP/nets"
+	[ "$(grep -c '^n[0-9]' "$TMP/nets")" = 1500 ] || fail "a reader got $(grep -c '^n[0-9]' "$TMP/nets") of 1500 rows"
+	wait "$unread"
 }
 
 run_test "$@"
