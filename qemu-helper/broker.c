@@ -21,6 +21,8 @@
  * does not read stops no one else. Its state is a snapshot of which rows
  * there are (the caller's leases; the networks' names, looked up again
  * row by row, so a reload meanwhile is safe: a network gone is left out).
+ * Access lists are shown to root only: they name other users and groups
+ * (a user sees whether they may use each network, not who else may).
  */
 #include "broker.h"
 
@@ -524,7 +526,8 @@ static bool network_row(void *state, struct broker_msg *msg)
 							    rows->next++));
 	if (!net)
 		return false;
-	summary = access_summary(net);
+	/* allow-users and allow-groups name other people: root's to see */
+	summary = rows->caller.uid == 0 ? access_summary(net) : g_strdup("-");
 	count = GPOINTER_TO_UINT(g_hash_table_lookup(rows->counts, net->name));
 	broker_msg_init(msg, BROKER_REP_NETWORK);
 	broker_msg_set_str(msg, BA_NAME, net->name);

@@ -198,4 +198,23 @@ t_unread_network_list_stalls_no_other_request_and_is_dropped() {
 	wait "$unread"
 }
 
+# allow-users and allow-groups name people: a user sees whether they may
+# use each network, root sees the lists
+t_network_access_lists_are_shown_to_root_only() {
+	make_user tw-alice
+	make_user tw-bob
+	make_bridge twbr0
+	printf '%s\n' "[network lab]" "bridge=twbr0" "allow-users=tw-alice;tw-secret-admin" \
+		"[network ops]" "bridge=twbr0" "allow-groups=tw-secret-ops" >"$TMP/tapwarden.conf"
+	start_broker
+	as_user tw-bob "$TW_TAPWARDEN" networks >"$TMP/nets"
+	! grep -q 'secret\|tw-alice' "$TMP/nets" || fail "a user sees others' access lists: $(cat "$TMP/nets")"
+	expect_in "$TMP/nets" '^lab +bridge +twbr0 +0 +- +no +-$'
+	as_user tw-alice "$TW_TAPWARDEN" networks >"$TMP/nets"
+	expect_in "$TMP/nets" '^lab +bridge +twbr0 +0 +- +yes +-$'
+	"$TW_TAPWARDEN" networks >"$TMP/nets"
+	expect_in "$TMP/nets" '^lab .* allow-users=tw-alice;tw-secret-admin$'
+	expect_in "$TMP/nets" '^ops .* allow-groups=tw-secret-ops$'
+}
+
 run_test "$@"
