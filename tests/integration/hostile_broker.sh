@@ -217,4 +217,57 @@ t_network_access_lists_are_shown_to_root_only() {
 	expect_in "$TMP/nets" '^ops .* allow-groups=tw-secret-ops$'
 }
 
+# forge_dellink() - send, from a process of our own, an RTM_DELLINK of
+# interface IFINDEX to process PID's socket subscribed to link events
+forge_dellink() {
+	$PY - "$1" "$2" <<-'EOF'
+	import os, socket, struct, sys
+	pid, ifindex = sys.argv[1], int(sys.argv[2])
+	inodes = set()
+	for fd in os.listdir("/proc/%s/fd" % pid):
+	    link = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+	    if link.startswith("socket:["):
+	        inodes.add(int(link[8:-1]))
+	ports = []
+	with open("/proc/net/netlink") as f:
+	    next(f)
+	    for line in f:
+	        col = line.split()
+	        # Eth 0 (route), subscribed to RTNLGRP_LINK (group 1)
+	        if col[1] == "0" and int(col[3], 16) & 1 and int(col[9]) in inodes:
+	            ports.append(int(col[2]))
+	if not ports:
+	    sys.exit("no link watch socket found")
+	s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+	body = struct.pack("=BxHiII", 0, 0, ifindex, 0, 0)   # struct ifinfomsg
+	msg = struct.pack("=IHHII", 16 + len(body), 17, 0, 0, 0) + body  # RTM_DELLINK
+	for port in ports:
+	    s.sendto(msg, (port, 0))
+	print("sent to", ports)
+	EOF
+}
+
+# A forged RTM_DELLINK (root of this namespace may send one to any netlink
+# port) must not end a live lease: it would free the user's max-per-user
+# slot and the tap's number while the tap lives on.
+t_forged_link_removal_does_not_end_a_lease() {
+	make_user tw-alice
+	lab_network "allow-users=tw-alice" "max-per-user=1"
+	start_broker
+	as_user tw-alice "$TW_RUN_LIKE_QEMU" "$TW_HELPER" lab -- sleep 30 >"$TMP/hold" 2>&1 &
+	local holder=$! tap
+	wait_until '[ -n "$(kernel_taps)" ]' || fail "no tap: $(cat "$TMP/hold")"
+	tap=$(kernel_taps)
+	forge_dellink "$BROKER_PID" "$(ip -o link show "$tap" | cut -d: -f1)" >"$TMP/forged" ||
+		fail "could not forge: $(cat "$TMP/forged")"
+	sleep 0.2
+	as_user tw-alice "$TW_TAPWARDEN" list >"$TMP/list"
+	expect_in "$TMP/list" "^$tap "
+	RC=0
+	as_user tw-alice "$TW_RUN_LIKE_QEMU" "$TW_HELPER" lab >"$TMP/out" 2>"$TMP/err" || RC=$?
+	[ "$RC" = 10 ] || fail "a second tap was granted past max-per-user=1 ($RC)"
+	expect_in "$TMP/err" "max-per-user"
+	kill "$holder"
+}
+
 run_test "$@"
