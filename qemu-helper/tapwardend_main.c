@@ -483,7 +483,11 @@ static bool systemd_socket(int *fd, GError **error)
  * @error:	set on failure
  *
  * A socket file left by a broker that died is replaced; one a live broker
- * answers on is not.
+ * answers on is not. The file gets its mode (0666: every user may ask)
+ * from bind() itself: the socket's own mode, set with fchmod() before,
+ * under an empty umask. A chmod() by name after bind() would follow
+ * whatever another user put at that name meanwhile, in a directory they
+ * may write (--socket=PATH anywhere), e.g. a symlink to /etc/shadow.
  *
  * Return: the listening socket, or -1.
  */
@@ -492,7 +496,8 @@ static int listen_on(const char *path, GError **error)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	g_autofree char *dir = g_path_get_dirname(path);
 	struct stat st;
-	int fd, probe, err;
+	int fd, probe, err, bound = -1;
+	mode_t umask_was;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
@@ -522,8 +527,14 @@ static int listen_on(const char *path, GError **error)
 		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
+	if (fd >= 0 && fchmod(fd, 0666) == 0) {
+		umask_was = umask(0);	/* one thread yet: no one else sees it */
+		bound = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+		err = errno;
+		umask(umask_was);
+		errno = err;
+	}
+	if (fd < 0 || bound < 0 || listen(fd, 128) < 0) {
 		err = errno;
 		if (fd >= 0)
 			close(fd);

@@ -270,4 +270,22 @@ t_forged_link_removal_does_not_end_a_lease() {
 	kill "$holder"
 }
 
+# The socket's mode comes with bind(): a chmod() by name after it would
+# follow a symlink another user put there meanwhile (a --socket in a
+# directory they may write). Traced: no chmod of any path; 0666 under
+# any umask.
+t_socket_mode_is_set_without_a_chmod_by_name() {
+	mkdir -m 1777 "$TMP/public"
+	(umask 077; exec strace -f -qq -e trace=chmod,fchmodat -o "$TMP/trace" \
+		"$TW_TAPWARDEND" --socket="$TMP/public/sock" --config="$TMP/tapwarden.conf" \
+		--acl="$TMP/bridge.conf" --run-dir="$TMP/run" >>"$TMP/broker.log" 2>&1) &
+	local tracer=$!
+	wait_until 'grep -q "live leases" "$TMP/broker.log"' || fail "broker did not start: $(cat "$TMP/broker.log")"
+	[ "$(stat -c %a "$TMP/public/sock")" = 666 ] ||
+		fail "socket mode $(stat -c %a "$TMP/public/sock"), expected 666"
+	pkill -TERM -f -- "--socket=$TMP/public/sock"
+	wait "$tracer" || true
+	! grep -E 'chmod' "$TMP/trace" || fail "the broker changes a mode by name"
+}
+
 run_test "$@"
