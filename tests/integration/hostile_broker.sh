@@ -288,4 +288,24 @@ t_socket_mode_is_set_without_a_chmod_by_name() {
 	! grep -E 'chmod' "$TMP/trace" || fail "the broker changes a mode by name"
 }
 
+# Root's usernet into a namespace a user owns would leave root's processes
+# there (the child making the tap, the engine serving the user's frames):
+# refused with one line naming who should run it; nothing made.
+t_root_usernet_refuses_a_user_owned_namespace() {
+	make_user tw-alice
+	as_user tw-alice unshare --user --map-root-user --net sleep 30 &
+	local user_shell=$! ns
+	wait_until 'ns=$(pgrep -u tw-alice -x sleep) && [ "$(readlink "/proc/$ns/ns/user")" != "$(readlink /proc/self/ns/user)" ]' ||
+		fail "no user namespace"
+	RC=0
+	timeout 10 "$TW_TAPWARDEN" usernet "$ns" --ready-fd=3 3>"$TMP/ready" 2>"$TMP/err" || RC=$?
+	[ "$RC" = 1 ] || fail "root's usernet exited $RC in tw-alice's namespace: $(cat "$TMP/err")"
+	[ ! -s "$TMP/ready" ] || fail "root's usernet gave tw-alice's namespace a network"
+	expect_one_error_line "$TMP/err" "user namespace of uid $(id -u tw-alice): run tapwarden usernet as that user"
+	nsenter -t "$ns" -U -n ip -o link show >"$TMP/links"
+	! grep -q tap0 "$TMP/links" || fail "a tap was made: $(cat "$TMP/links")"
+	kill "$ns"
+	wait "$user_shell" || true
+}
+
 run_test "$@"
