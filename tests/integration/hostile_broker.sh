@@ -308,4 +308,37 @@ t_root_usernet_refuses_a_user_owned_namespace() {
 	wait "$user_shell" || true
 }
 
+# A helper whose real and effective users differ (root's euid kept over a
+# user's real uid) is refused before it reads anything the user set: it
+# never connects to the socket $TAPWARDEN_SOCKET names. (A helper running
+# wholly as root takes its environment, like its --socket, from its root
+# caller: docs/security.md.)
+t_helper_with_differing_real_and_effective_uid_ignores_its_environment() {
+	make_user tw-alice
+	$PY - "$TW_HELPER" "$TMP/fake.sock" "$(id -u tw-alice)" >"$TMP/out" 2>"$TMP/err" <<-'EOF'
+	import os, socket, sys
+	helper, path, uid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+	srv = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+	srv.bind(path)
+	srv.listen(4)
+	srv.setblocking(False)
+	a, b = socket.socketpair()
+	pid = os.fork()
+	if pid == 0:
+	    os.setresuid(uid, 0, 0)
+	    os.dup2(b.fileno(), 3)
+	    os.execve(helper, [helper, "--br=lab", "--fd=3"], {"TAPWARDEN_SOCKET": path})
+	_, status = os.waitpid(pid, 0)
+	try:
+	    srv.accept()
+	    print("connected")
+	except BlockingIOError:
+	    print("not connected")
+	print("status=%d" % os.waitstatus_to_exitcode(status))
+	EOF
+	expect_in "$TMP/out" '^not connected$'
+	expect_in "$TMP/out" '^status=1$'
+	expect_one_error_line "$TMP/err" "must not be setuid or have file capabilities"
+}
+
 run_test "$@"
