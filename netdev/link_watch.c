@@ -17,7 +17,9 @@
  * RTM_DELLINK of whole interfaces (family AF_UNSPEC) before they are
  * queued, which keeps the broker's cost per request flat. When the kernel
  * had to drop notifications anyway (ENOBUFS), link_watch_dispatch() says
- * so (@overrun) and the receiver scans again.
+ * so (@overrun) and the receiver scans again. Only the kernel's messages
+ * count (sender port 0): a process holding CAP_NET_ADMIN may send any
+ * netlink port a forged RTM_DELLINK, which would end a live lease.
  */
 #include "link_watch.h"
 
@@ -185,14 +187,17 @@ struct link_watch {
  * @msg:	a RTM_DELLINK (the socket filter passes nothing else)
  * @arg:	the watch
  *
- * Return: NL_OK.
+ * Return: NL_OK, or NL_SKIP for a message that is not the kernel's.
  */
 static int watch_message(struct nl_msg *msg, void *arg)
 {
 	struct link_watch *lw = arg;
 	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	const struct sockaddr_nl *src = nlmsg_get_src(msg);
 	const struct ifinfomsg *ifi;
 
+	if (!src || src->nl_pid != 0)
+		return NL_SKIP;		/* another process's: forged */
 	if (hdr->nlmsg_type != RTM_DELLINK ||
 	    hdr->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return NL_OK;

@@ -15,6 +15,14 @@
  * the lease, provided it runs as the same user as the helper. Rates the
  * helper asks for (BA_INBOUND, BA_OUTBOUND) may only lower the network's
  * (rate_narrow()); a list shows each tap's rates as the kernel has them.
+ *
+ * A list (leases, networks) is an answer of its own (broker_answer.c): its
+ * rows are made one by one as the reader takes them, so a client that
+ * does not read stops no one else. Its state is a snapshot of which rows
+ * there are (the caller's leases; the networks' names, looked up again
+ * row by row, so a reload meanwhile is safe: a network gone is left out).
+ * Access lists are shown to root only: they name other users and groups
+ * (a user sees whether they may use each network, not who else may).
  */
 #include "broker.h"
 
@@ -24,6 +32,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "broker_answer.h"
 #include "broker_socket.h"
 #include "caller_socket.h"
 #include "direct_mode.h"
@@ -65,18 +74,6 @@ static void reply_error(int sock, const GError *error)
 	broker_msg_init(&msg, BROKER_REP_ERROR);
 	broker_msg_set_u32(&msg, BA_CODE, (uint32_t)error->code);
 	broker_msg_set_str(&msg, BA_TEXT, error->message);
-	broker_send(sock, &msg, -1, NULL);
-}
-
-/**
- * reply_end() - end a list
- * @sock:	connection
- */
-static void reply_end(int sock)
-{
-	struct broker_msg msg;
-
-	broker_msg_init(&msg, BROKER_REP_END);
 	broker_send(sock, &msg, -1, NULL);
 }
 
@@ -258,61 +255,102 @@ fail:
 }
 
 /**
+ * struct lease_rows - a lease list being answered
+ * @leases:	copies of the leases to show (struct lease)
+ * @next:	index of the next row
+ * @nl:		netlink socket for each tap's rates
+ */
+struct lease_rows {
+	GArray *leases;
+	guint next;
+	struct netlink *nl;
+};
+
+/**
+ * lease_rows_free() - free a lease list's state
+ * @data:	struct lease_rows
+ */
+static void lease_rows_free(gpointer data)
+{
+	struct lease_rows *rows = data;
+
+	g_array_unref(rows->leases);
+	netlink_close(rows->nl);
+	g_free(rows);
+}
+
+/**
+ * lease_row() - the next REP_LEASE (a broker_answer_next_fn)
+ * @state:	struct lease_rows
+ * @msg:	filled in
+ *
+ * Return: false after the last lease.
+ */
+static bool lease_row(void *state, struct broker_msg *msg)
+{
+	struct lease_rows *rows = state;
+	const struct lease *lease;
+	g_autofree char *user = NULL;
+	struct qos_limits limits;
+
+	if (rows->next >= rows->leases->len)
+		return false;
+	lease = &g_array_index(rows->leases, struct lease, rows->next++);
+	/* the rates in force are the kernel's classes (0: none) */
+	qos_read(rows->nl, lease->ifname, &limits);
+	user = caller_user_name(lease->uid);
+	broker_msg_init(msg, BROKER_REP_LEASE);
+	broker_msg_set_str(msg, BA_IFNAME, lease->ifname);
+	broker_msg_set_u32(msg, BA_UID, lease->uid);
+	broker_msg_set_str(msg, BA_USER, user);
+	broker_msg_set_str(msg, BA_NAME, lease->network);
+	if (lease->bridge[0])
+		broker_msg_set_str(msg, BA_BRIDGE, lease->bridge);
+	broker_msg_set_u32(msg, BA_PID, (uint32_t)lease->pid);
+	broker_msg_set_u64(msg, BA_SINCE, (uint64_t)lease->since);
+	if (lease->vlan)
+		broker_msg_set_u32(msg, BA_VLAN, lease->vlan);
+	if (limits.inbound.rate)
+		broker_msg_set_u64(msg, BA_INBOUND, limits.inbound.rate);
+	if (limits.outbound.rate)
+		broker_msg_set_u64(msg, BA_OUTBOUND, limits.outbound.rate);
+	return true;
+}
+
+/**
  * serve_list() - BROKER_REQ_LIST: the caller's leases; root's: all
  * @b:		broker
  * @sock:	connection
  * @c:		the caller
  * @error:	set on failure
  *
- * Return: true on success.
+ * Return: the answer to send, or NULL with @error set.
  */
-static bool serve_list(struct broker *b, int sock, const struct caller *c,
-		       GError **error)
+static struct broker_answer *serve_list(struct broker *b, int sock,
+					const struct caller *c, GError **error)
 {
 	g_autoptr(GPtrArray) list = NULL;
 	g_autoptr(netlink) nl = netlink_open(error);
+	struct lease_rows *rows;
 
 	if (!nl)
-		return false;
+		return NULL;
 	/* root sees the kernel's truth; a user the table (no one can make
 	 * the broker list every link of the host in a loop) */
 	if (c->uid == 0 ? !broker_leases_rescan(b->leases, error) :
 			  !broker_leases_refresh(b->leases, error))
-		return false;
+		return NULL;
 	list = broker_leases_sorted(b->leases);
+	rows = g_new0(struct lease_rows, 1);
+	rows->leases = g_array_new(FALSE, FALSE, sizeof(struct lease));
 	for (unsigned int i = 0; i < list->len; i++) {
 		const struct lease *lease = g_ptr_array_index(list, i);
-		g_autofree char *user = NULL;
-		struct qos_limits limits;
-		struct broker_msg msg;
 
-		if (c->uid != 0 && lease->uid != c->uid)
-			continue;
-		/* the rates in force are the kernel's classes (0: none) */
-		qos_read(nl, lease->ifname, &limits);
-		user = caller_user_name(lease->uid);
-		broker_msg_init(&msg, BROKER_REP_LEASE);
-		broker_msg_set_str(&msg, BA_IFNAME, lease->ifname);
-		broker_msg_set_u32(&msg, BA_UID, lease->uid);
-		broker_msg_set_str(&msg, BA_USER, user);
-		broker_msg_set_str(&msg, BA_NAME, lease->network);
-		if (lease->bridge[0])
-			broker_msg_set_str(&msg, BA_BRIDGE, lease->bridge);
-		broker_msg_set_u32(&msg, BA_PID, (uint32_t)lease->pid);
-		broker_msg_set_u64(&msg, BA_SINCE, (uint64_t)lease->since);
-		if (lease->vlan)
-			broker_msg_set_u32(&msg, BA_VLAN, lease->vlan);
-		if (limits.inbound.rate)
-			broker_msg_set_u64(&msg, BA_INBOUND,
-					   limits.inbound.rate);
-		if (limits.outbound.rate)
-			broker_msg_set_u64(&msg, BA_OUTBOUND,
-					   limits.outbound.rate);
-		if (!broker_send(sock, &msg, -1, error))
-			return false;
+		if (c->uid == 0 || lease->uid == c->uid)
+			g_array_append_val(rows->leases, *lease);
 	}
-	reply_end(sock);
-	return true;
+	rows->nl = g_steal_pointer(&nl);
+	return broker_answer_new(sock, lease_row, rows, lease_rows_free);
 }
 
 /**
@@ -428,58 +466,129 @@ static bool network_allows(GHashTable *seen, const struct network *net,
 }
 
 /**
+ * struct network_rows - a network list being answered
+ * @b:		broker
+ * @names:	the networks' names when the list was asked for (g_free)
+ * @next:	index of the next row
+ * @caller:	the caller (its own copy of the groups)
+ * @counts:	network name (owned) -> the caller's taps on it (root:
+ *		everyone's)
+ * @allowed:	network_allows()'s memory
+ * @chains:	the kernel's NAT chains (nat_state_attrs()), or NULL
+ */
+struct network_rows {
+	struct broker *b;
+	GPtrArray *names;
+	guint next;
+	struct caller caller;
+	GHashTable *counts;
+	GHashTable *allowed;
+	GHashTable *chains;
+};
+
+/**
+ * network_rows_free() - free a network list's state
+ * @data:	struct network_rows
+ */
+static void network_rows_free(gpointer data)
+{
+	struct network_rows *rows = data;
+
+	g_ptr_array_unref(rows->names);
+	caller_clear(&rows->caller);
+	g_hash_table_unref(rows->counts);
+	g_hash_table_unref(rows->allowed);
+	if (rows->chains)
+		g_hash_table_unref(rows->chains);
+	g_free(rows);
+}
+
+/**
+ * network_row() - the next REP_NETWORK (a broker_answer_next_fn)
+ * @state:	struct network_rows
+ * @msg:	filled in
+ *
+ * Each network is looked up by name in the configuration in force now: one
+ * a reload removed since the list was asked for is left out.
+ *
+ * Return: false after the last network.
+ */
+static bool network_row(void *state, struct broker_msg *msg)
+{
+	struct network_rows *rows = state;
+	const struct network *net = NULL;
+	g_autofree char *summary = NULL;
+	unsigned int count;
+
+	while (!net && rows->next < rows->names->len)
+		net = network_config_find(rows->b->cfg,
+					  g_ptr_array_index(rows->names,
+							    rows->next++));
+	if (!net)
+		return false;
+	/* allow-users and allow-groups name other people: root's to see */
+	summary = rows->caller.uid == 0 ? access_summary(net) : g_strdup("-");
+	count = GPOINTER_TO_UINT(g_hash_table_lookup(rows->counts, net->name));
+	broker_msg_init(msg, BROKER_REP_NETWORK);
+	broker_msg_set_str(msg, BA_NAME, net->name);
+	broker_msg_set_str(msg, BA_MODE, network_mode_name(net->mode));
+	if (net->bridge[0])
+		broker_msg_set_str(msg, BA_BRIDGE, net->bridge);
+	broker_msg_set_str(msg, BA_TEXT, summary);
+	broker_msg_set_u32(msg, BA_COUNT, count);
+	broker_msg_set_u32(msg, BA_LIMIT, net->max_per_user);
+	broker_msg_set_u32(msg, BA_ALLOWED,
+			   network_allows(rows->allowed, net, &rows->caller));
+	nat_state_attrs(rows->b, net, &rows->chains, msg);
+	return true;
+}
+
+/**
  * serve_networks() - BROKER_REQ_NETWORKS: every network, with its use
  * @b:		broker
  * @sock:	connection
  * @c:		the caller: counts and access are shown for them (root: all)
  * @error:	set on failure
  *
- * Return: true on success.
+ * Return: the answer to send, or NULL with @error set.
  */
-static bool serve_networks(struct broker *b, int sock, const struct caller *c,
-			   GError **error)
+static struct broker_answer *serve_networks(struct broker *b, int sock,
+					    const struct caller *c,
+					    GError **error)
 {
 	g_autoptr(GPtrArray) nets = network_config_list(b->cfg);
 	g_autoptr(GPtrArray) leases = NULL;
-	g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
-	g_autoptr(GHashTable) chains = NULL;
-	g_autoptr(GHashTable) allowed = g_hash_table_new_full(g_str_hash,
-							      g_str_equal,
-							      g_free, NULL);
+	struct network_rows *rows;
 
 	if (!broker_leases_refresh(b->leases, error))
-		return false;
+		return NULL;
+	rows = g_new0(struct network_rows, 1);
+	rows->b = b;
+	rows->names = g_ptr_array_new_full(nets->len, g_free);
+	for (unsigned int i = 0; i < nets->len; i++)
+		g_ptr_array_add(rows->names,
+				g_strdup(((const struct network *)
+					  g_ptr_array_index(nets, i))->name));
+	rows->caller = *c;
+	rows->caller.groups = g_memdup2(c->groups,
+					c->ngroups * sizeof(*c->groups));
+	rows->counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					     NULL);
+	rows->allowed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					      NULL);
 	leases = broker_leases_sorted(b->leases);
-	/* network name -> the caller's taps on it (root: everyone's) */
 	for (unsigned int j = 0; j < leases->len; j++) {
-		struct lease *l = g_ptr_array_index(leases, j);
+		const struct lease *l = g_ptr_array_index(leases, j);
+		unsigned int n;
 
-		if (c->uid == 0 || l->uid == c->uid)
-			g_hash_table_insert(counts, l->network,
-					    GUINT_TO_POINTER(GPOINTER_TO_UINT(g_hash_table_lookup(counts, l->network)) + 1));
+		if (c->uid != 0 && l->uid != c->uid)
+			continue;
+		n = GPOINTER_TO_UINT(g_hash_table_lookup(rows->counts,
+							 l->network));
+		g_hash_table_insert(rows->counts, g_strdup(l->network),
+				    GUINT_TO_POINTER(n + 1));
 	}
-	for (unsigned int i = 0; i < nets->len; i++) {
-		const struct network *net = g_ptr_array_index(nets, i);
-		g_autofree char *summary = access_summary(net);
-		unsigned int count = GPOINTER_TO_UINT(g_hash_table_lookup(counts, net->name));
-		struct broker_msg msg;
-
-		broker_msg_init(&msg, BROKER_REP_NETWORK);
-		broker_msg_set_str(&msg, BA_NAME, net->name);
-		broker_msg_set_str(&msg, BA_MODE, network_mode_name(net->mode));
-		if (net->bridge[0])
-			broker_msg_set_str(&msg, BA_BRIDGE, net->bridge);
-		broker_msg_set_str(&msg, BA_TEXT, summary);
-		broker_msg_set_u32(&msg, BA_COUNT, count);
-		broker_msg_set_u32(&msg, BA_LIMIT, net->max_per_user);
-		broker_msg_set_u32(&msg, BA_ALLOWED,
-				   network_allows(allowed, net, c));
-		nat_state_attrs(b, net, &chains, &msg);
-		if (!broker_send(sock, &msg, -1, error))
-			return false;
-	}
-	reply_end(sock);
-	return true;
+	return broker_answer_new(sock, network_row, rows, network_rows_free);
 }
 
 /**
@@ -496,9 +605,15 @@ static void close_from_client(int fd, void *data)
  * broker_serve() - read one request from @sock and answer it
  * @b:		broker
  * @sock:	an accepted connection; the caller closes it afterwards
+ *
+ * A single answer (a tap, a check, an error) is sent before it returns;
+ * a list is returned to be sent as the reader takes it.
+ *
+ * Return: the list answer still to send (broker_answer_pump()), or NULL.
  */
-void broker_serve(struct broker *b, int sock)
+struct broker_answer *broker_serve(struct broker *b, int sock)
 {
+	struct broker_answer *list = NULL;
 	struct broker_msg req;
 	struct caller c = { 0 };
 	GError *error = NULL;
@@ -535,13 +650,15 @@ void broker_serve(struct broker *b, int sock)
 		ok = serve_tap(b, sock, &req, &c, passed, &error);
 		break;
 	case BROKER_REQ_LIST:
-		ok = serve_list(b, sock, &c, &error);
+		list = serve_list(b, sock, &c, &error);
+		ok = list != NULL;
 		break;
 	case BROKER_REQ_CHECK:
 		ok = serve_check(b, sock, &req, &c, &error);
 		break;
 	case BROKER_REQ_NETWORKS:
-		ok = serve_networks(b, sock, &c, &error);
+		list = serve_networks(b, sock, &c, &error);
+		ok = list != NULL;
 		break;
 	default:
 		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
@@ -570,4 +687,5 @@ out:
 	if (pidfd >= 0)
 		close(pidfd);
 	caller_clear(&c);
+	return list;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <glib.h>
 
+#include "broker_answer.h"
 #include "broker_leases.h"
 #include "nat_networks.h"
 #include "network_config.h"
@@ -31,6 +32,6 @@ struct broker {
 };
 
 bool broker_load_config(struct broker *b, GError **error);
-void broker_serve(struct broker *b, int sock);
+struct broker_answer *broker_serve(struct broker *b, int sock);
 
 #endif

@@ -22,7 +22,12 @@
  * it; at start, a lease whose holder is gone is removed the same way. A
  * tap that still has carrier is in use and stays: libvirt runs the helper
  * itself and hands the tap to QEMU, so its holder is libvirtd, which may
- * exit or restart while QEMU runs on.
+ * exit or restart while QEMU runs on. Such a tap is "handed on": the
+ * process that holds it now is not known, so its carrier is looked at
+ * every HANDED_ON_CHECK_MS, and the tap is removed (by interface index)
+ * once no descriptor is attached any more; else a holder's child could
+ * keep the tap open, make it persistent after the holder exited, and own a
+ * tap the broker had stopped watching.
  *
  * A tap's IFB (netdev/qos.c, outbound limits) does not go with the tap:
  * lease_ended() hands it to a worker thread that removes it (removing a
@@ -57,6 +62,8 @@
 #define TAP_NUMBERS_COUNTED 65536u
 /* at most this many numbers are passed over for an IFB still there */
 #define TAP_IFB_SKIPS_MAX 64u
+/* how often the carrier of a tap whose holder is gone is looked at */
+#define HANDED_ON_CHECK_MS 1000u
 
 /**
  * struct broker_leases - live leases
@@ -71,6 +78,9 @@
  *		there are, so that a request costs the same with 1000 leases
  * @ifb_reaper:	one worker thread removing the IFBs of ended leases
  *		(struct lease copies)
+ * @handed_on:	ifindex set of the leases whose holder exited while the tap
+ *		was still open (check_handed_on())
+ * @handed_on_timer: the source that looks at them, 0 while there are none
  */
 struct broker_leases {
 	GHashTable *by_ifindex;
@@ -80,6 +90,8 @@ struct broker_leases {
 	struct link_watch *watch;
 	int holders;
 	GThreadPool *ifb_reaper;
+	GHashTable *handed_on;
+	guint handed_on_timer;
 };
 
 /**
@@ -175,44 +187,106 @@ static void lease_entry_free(gpointer data)
 	struct lease_entry *e = data;
 
 	lease_counted(e->bl, &e->lease, -1);
+	g_hash_table_remove(e->bl->handed_on,
+			    GINT_TO_POINTER(e->lease.ifindex));
 	if (e->pidfd >= 0)
 		close(e->pidfd);	/* which takes it out of the epoll set */
 	g_free(e);
 }
 
 /**
+ * enum tap_state - what remove_tap() found
+ * @TAP_GONE:	the lease's tap is not there any more (or not looked at)
+ * @TAP_OPEN:	it is there with a descriptor attached: kept
+ * @TAP_REMOVED: it was there with none (persistent): removed
+ */
+enum tap_state { TAP_GONE, TAP_OPEN, TAP_REMOVED };
+
+/**
  * remove_tap() - delete a lease's tap whose holder is gone, unless in use
+ * @nl:		a netlink socket
  * @lease:	the lease
  *
- * The interface index is checked first: the name is only deleted while it
- * is still this lease's tap. A tap has carrier while a descriptor is
- * attached to it (the tun driver turns it off at the last detach): then
- * another process holds it, as QEMU does when libvirtd got the tap.
+ * The interface index is checked first, and the tap is deleted by index:
+ * never another link that took its name. A tap has carrier while a
+ * descriptor is attached to it (the tun driver turns it off at the last
+ * detach): then another process holds it, as QEMU does when libvirtd got
+ * the tap.
+ *
+ * Return: what was found.
  */
-static void remove_tap(const struct lease *lease)
+static enum tap_state remove_tap(struct netlink *nl, const struct lease *lease)
 {
-	g_autoptr(netlink) nl = netlink_open(NULL);
 	g_autoptr(rtnl_link) link = NULL;
 	GError *error = NULL;
 
-	if (!nl)
-		return;
 	link = netlink_get_link(nl, lease->ifname, NULL);
 	if (!link || rtnl_link_get_ifindex(link) != lease->ifindex)
-		return;		/* gone already */
-	if (rtnl_link_get_carrier(link)) {
-		g_message("kept %s: its holder (pid %d) is gone, but the tap is still open (handed on, as libvirt hands it to QEMU)",
-			  lease->ifname, (int)lease->pid);
-		return;
-	}
-	if (netlink_delete_link(nl, lease->ifname, &error)) {
+		return TAP_GONE;
+	if (rtnl_link_get_carrier(link))
+		return TAP_OPEN;
+	if (netlink_delete_link_index(nl, lease->ifindex, lease->ifname,
+				      &error)) {
 		g_message("removed %s: its holder (pid %d) is gone and it was still there (made persistent?)",
 			  lease->ifname, (int)lease->pid);
-	} else {
+		return TAP_REMOVED;
+	}
+	if (!g_error_matches(error, TW_ERROR, TW_ERROR_NOT_FOUND))
 		g_warning("cannot remove %s, whose holder is gone: %s",
 			  lease->ifname, error->message);
-		g_error_free(error);
+	g_error_free(error);
+	return TAP_GONE;
+}
+
+/**
+ * check_handed_on() - remove the handed-on taps no one holds any more
+ * @data:	the table
+ *
+ * Return: G_SOURCE_CONTINUE while some are left, else G_SOURCE_REMOVE.
+ */
+static gboolean check_handed_on(gpointer data)
+{
+	struct broker_leases *bl = data;
+	g_autoptr(netlink) nl = netlink_open(NULL);
+	g_autoptr(GPtrArray) done = g_ptr_array_new();
+	GHashTableIter iter;
+	gpointer key;
+
+	if (!nl)
+		return G_SOURCE_CONTINUE;	/* again at the next tick */
+	g_hash_table_iter_init(&iter, bl->handed_on);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		struct lease *lease = g_hash_table_lookup(bl->by_ifindex, key);
+
+		if (!lease || remove_tap(nl, lease) != TAP_OPEN)
+			g_ptr_array_add(done, key);	/* its DELLINK ends it */
 	}
+	for (unsigned int i = 0; i < done->len; i++)
+		g_hash_table_remove(bl->handed_on, g_ptr_array_index(done, i));
+	if (g_hash_table_size(bl->handed_on))
+		return G_SOURCE_CONTINUE;
+	bl->handed_on_timer = 0;
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * holder_gone() - a lease's holder exited: remove its tap, or watch the
+ * tap's carrier while another process holds it
+ * @bl:		table
+ * @lease:	the lease, in @bl
+ */
+static void holder_gone(struct broker_leases *bl, const struct lease *lease)
+{
+	g_autoptr(netlink) nl = netlink_open(NULL);
+
+	if (!nl || remove_tap(nl, lease) != TAP_OPEN)
+		return;
+	g_message("kept %s: its holder (pid %d) is gone, but the tap is still open (handed on, as libvirt hands it to QEMU); removed when no one holds it",
+		  lease->ifname, (int)lease->pid);
+	g_hash_table_add(bl->handed_on, GINT_TO_POINTER(lease->ifindex));
+	if (!bl->handed_on_timer)
+		bl->handed_on_timer = g_timeout_add(HANDED_ON_CHECK_MS,
+						    check_handed_on, bl);
 }
 
 /**
@@ -235,7 +309,7 @@ void broker_leases_reap_holders(struct broker_leases *bl)
 				continue;
 			/* level-triggered: stop watching, then remove */
 			epoll_ctl(bl->holders, EPOLL_CTL_DEL, e->pidfd, NULL);
-			remove_tap(&e->lease);
+			holder_gone(bl, &e->lease);
 		}
 	}
 }
@@ -367,6 +441,7 @@ struct broker_leases *broker_leases_new(GError **error)
 					       lease_entry_free);
 	bl->per_user = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 					     NULL);
+	bl->handed_on = g_hash_table_new(NULL, NULL);
 	bl->ifb_reaper = g_thread_pool_new(remove_ifb, NULL, 1, FALSE, NULL);
 	bl->holders = epoll_create1(EPOLL_CLOEXEC);
 	if (bl->holders < 0) {
@@ -413,6 +488,7 @@ void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
 	struct lease_entry *old = g_hash_table_lookup(bl->by_ifindex,
 						      GINT_TO_POINTER(lease->ifindex));
 	struct lease_entry *e;
+	bool gone;
 
 	if (old && !strcmp(old->lease.ifname, lease->ifname)) {
 		if (pidfd >= 0)
@@ -428,9 +504,8 @@ void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
 	e->bl = bl;
 	e->pidfd = pidfd >= 0 ? pidfd :
 		   (int)syscall(SYS_pidfd_open, lease->pid, 0);
-	if (e->pidfd < 0 && errno == ESRCH && pidfd < 0)
-		remove_tap(lease);	/* its DELLINK ends the lease */
-	else if (e->pidfd >= 0) {
+	gone = e->pidfd < 0 && errno == ESRCH && pidfd < 0;
+	if (e->pidfd >= 0) {
 		struct epoll_event ev = {
 			.events = EPOLLIN, .data.u64 = (uint64_t)lease->ifindex,
 		};
@@ -440,6 +515,8 @@ void broker_leases_add(struct broker_leases *bl, const struct lease *lease,
 	g_hash_table_insert(bl->by_ifindex, GINT_TO_POINTER(lease->ifindex),
 			    e);
 	lease_counted(bl, &e->lease, +1);
+	if (gone)
+		holder_gone(bl, &e->lease);	/* its DELLINK ends the lease */
 }
 
 /**
@@ -552,7 +629,10 @@ void broker_leases_free(struct broker_leases *bl)
 	if (!bl)
 		return;
 	link_watch_free(bl->watch);
+	if (bl->handed_on_timer)
+		g_source_remove(bl->handed_on_timer);
 	g_hash_table_unref(bl->by_ifindex);	/* uncounts every lease */
+	g_hash_table_unref(bl->handed_on);
 	g_hash_table_unref(bl->per_user);
 	g_free(bl->numbers);
 	/* finish the removals of taps that went; live taps keep theirs */

@@ -21,6 +21,11 @@
  *   STOP   SIGTERM every dnsmasq with the network's marker, SIGKILL after
  *          2 s, remove its pid file.
  *
+ * Only a dnsmasq of the launcher's own network namespace counts
+ * (in_own_netns()): a broker in another namespace with the same network
+ * name and run directory has the same marker, and adopting (or stopping)
+ * its dnsmasq would leave one of the two networks without DHCP.
+ *
  * So after a broker is killed and started again, a network has exactly one
  * dnsmasq. The launcher reaps its children once a second and exits when
  * the broker's end closes; the dnsmasqs it started keep running (to be
@@ -43,6 +48,7 @@
 #include <arpa/inet.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -236,8 +242,47 @@ static bool runs_as_dnsmasq(pid_t pid)
 }
 
 /**
+ * in_own_netns() - does @pid live in the launcher's network namespace
+ * @pid:	process
+ *
+ * /proc/PID/ns/net would say, but reading it needs ptrace rights over
+ * dnsmasq (another uid, not dumpable), which the launcher does not hold.
+ * /proc/PID/net/ shows the entries of PID's network namespace itself, with
+ * no such check: each namespace has its own `dev' entry, so the two are
+ * the same file exactly when the namespaces are the same.
+ *
+ * Return: true when they are the same namespace.
+ */
+static bool in_own_netns(pid_t pid)
+{
+	struct stat own, theirs;
+	char path[64];
+
+	g_snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
+	return stat("/proc/self/net/dev", &own) == 0 &&
+	       stat(path, &theirs) == 0 && own.st_dev == theirs.st_dev &&
+	       own.st_ino == theirs.st_ino;
+}
+
+/**
+ * pidfd_still_runs() - has the process of @pidfd not exited yet
+ * @pidfd:	a pidfd
+ *
+ * What was read of /proc/PID after the pidfd was opened is that
+ * process's while it still runs: its pid cannot have been reused.
+ *
+ * Return: true when it runs.
+ */
+static bool pidfd_still_runs(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 0;
+}
+
+/**
  * find_marked() - the processes that are dnsmasq with @marker in argv,
- * running as root or dnsmasq's user
+ * running as root or dnsmasq's user, in this network namespace
  * @marker:	"--pid-file=RUN/NET.pid"
  *
  * Return: array of pid_t (GINT_TO_POINTER).
@@ -258,7 +303,7 @@ static GPtrArray *find_marked(const char *marker)
 		argv = read_cmdline((pid_t)pid);
 		if (argv && argv[0] && !strcmp(argv[0], DNSMASQ_PATH) &&
 		    g_strv_contains((const char *const *)argv, marker) &&
-		    runs_as_dnsmasq((pid_t)pid))
+		    runs_as_dnsmasq((pid_t)pid) && in_own_netns((pid_t)pid))
 			g_ptr_array_add(found, GINT_TO_POINTER((int)pid));
 	}
 	if (dir)
@@ -283,7 +328,8 @@ static int pidfd_open_checked(pid_t pid, char **argv)
 	now = read_cmdline(pid);	/* the pid may have been reused */
 	if (!now || !g_strv_equal((const char *const *)now,
 				  (const char *const *)argv) ||
-	    !runs_as_dnsmasq(pid)) {
+	    !runs_as_dnsmasq(pid) || !in_own_netns(pid) ||
+	    !pidfd_still_runs(fd)) {
 		close(fd);
 		return -1;
 	}
@@ -293,14 +339,23 @@ static int pidfd_open_checked(pid_t pid, char **argv)
 /**
  * stop_pid() - SIGTERM @pid, SIGKILL if it is still there after a while
  * @pid:	a dnsmasq found by its marker
+ * @marker:	its marker, checked again once its pidfd is open
  */
-static void stop_pid(pid_t pid)
+static void stop_pid(pid_t pid, const char *marker)
 {
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	g_auto(GStrv) argv = NULL;
 
 	if (fd < 0)
 		return;
+	argv = read_cmdline(pid);	/* still the one found? */
+	if (!argv || !g_strv_contains((const char *const *)argv, marker) ||
+	    !runs_as_dnsmasq(pid) || !in_own_netns(pid) ||
+	    !pidfd_still_runs(fd)) {
+		close(fd);
+		return;
+	}
 	syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
 	if (poll(&p, 1, STOP_WAIT_MS) <= 0)
 		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
@@ -322,7 +377,7 @@ static void stop_marked(const char *marker, pid_t keep)
 		pid_t pid = GPOINTER_TO_INT(g_ptr_array_index(found, i));
 
 		if (pid != keep)
-			stop_pid(pid);
+			stop_pid(pid, marker);
 	}
 }
 

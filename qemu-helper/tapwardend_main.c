@@ -10,7 +10,11 @@
  * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
  * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
  * keep others out; a user whose passed descriptors do not close
- * (fd_reaper.c) is turned away. When the process runs out of descriptors
+ * (fd_reaper.c) is turned away. Nothing is ever sent blocking: a list is
+ * sent as its reader takes it (broker_answer.c), from G_IO_OUT, and a
+ * connection whose reader takes nothing for ANSWER_STALL_S, or has not
+ * taken the whole list after ANSWER_DEADLINE_S, is dropped; it counts
+ * against the same limits until then. When the process runs out of descriptors
  * it stops accepting for a second rather than spin on the listening
  * socket.
  *
@@ -58,6 +62,10 @@
 
 #define LOG_DOMAIN_NAME "tapwardend"
 #define CLIENT_TIMEOUT_S 2
+/* a list's reader that takes nothing for this long is dropped */
+#define ANSWER_STALL_S 2
+/* and so is one that has not taken all of it after this long */
+#define ANSWER_DEADLINE_S 60
 #define MAX_CLIENTS 128
 #define MAX_CLIENTS_PER_UID 8
 #define MAX_STUCK_FDS_PER_UID 16
@@ -86,12 +94,15 @@ struct daemon {
 };
 
 /**
- * struct client - one connection waiting for its request
+ * struct client - one connection waiting for its request, or taking a list
  * @d:		daemon
  * @fd:		connection
  * @uid:	its peer's uid
  * @io_id:	its fd source
  * @timeout_id:	its timeout source
+ * @answer:	the list being sent, or NULL
+ * @answer_start: when it started (monotonic, µs)
+ * @answer_progress: when the reader last took a message
  */
 struct client {
 	struct daemon *d;
@@ -99,6 +110,9 @@ struct client {
 	uid_t uid;
 	guint io_id;
 	guint timeout_id;
+	struct broker_answer *answer;
+	gint64 answer_start;
+	gint64 answer_progress;
 };
 
 /**
@@ -179,10 +193,69 @@ static void client_free(struct client *cl)
 		g_source_remove(cl->io_id);
 	if (cl->timeout_id)
 		g_source_remove(cl->timeout_id);
+	broker_answer_free(cl->answer);
 	fd_reaper_close(cl->fd, cl->uid);	/* may hold fds in flight */
 	cl->d->clients--;
 	uid_count_add(cl->d, cl->uid, -1);
 	g_free(cl);
+}
+
+/**
+ * answer_pump() - send what the list's reader takes now
+ * @cl:		client with an answer
+ *
+ * Return: true while more is to be sent.
+ */
+static bool answer_pump(struct client *cl)
+{
+	bool progress;
+	enum broker_answer_status st = broker_answer_pump(cl->answer,
+							  &progress);
+
+	if (progress)
+		cl->answer_progress = g_get_monotonic_time();
+	return st == BROKER_ANSWER_WAIT;
+}
+
+/**
+ * on_client_writable() - the list's reader made room (or hung up)
+ * @fd:		connection
+ * @cond:	what happened
+ * @data:	client
+ *
+ * Return: G_SOURCE_CONTINUE while more is to be sent.
+ */
+static gboolean on_client_writable(int fd, GIOCondition cond, gpointer data)
+{
+	struct client *cl = data;
+
+	if (!(cond & (G_IO_HUP | G_IO_ERR)) && answer_pump(cl))
+		return G_SOURCE_CONTINUE;
+	cl->io_id = 0;
+	client_free(cl);
+	return G_SOURCE_REMOVE;
+}
+
+/**
+ * on_answer_deadline() - drop a reader that stalls, or takes too long
+ * @data:	client
+ *
+ * Return: G_SOURCE_CONTINUE while it keeps reading in time.
+ */
+static gboolean on_answer_deadline(gpointer data)
+{
+	struct client *cl = data;
+	gint64 now = g_get_monotonic_time();
+
+	if (now - cl->answer_progress < ANSWER_STALL_S * G_USEC_PER_SEC &&
+	    now - cl->answer_start < ANSWER_DEADLINE_S * G_USEC_PER_SEC)
+		return G_SOURCE_CONTINUE;
+	g_message("dropped a connection of uid %u that did not take its answer (%u messages taken in %.1f s)",
+		  (unsigned int)cl->uid, broker_answer_sent(cl->answer),
+		  (double)(now - cl->answer_start) / G_USEC_PER_SEC);
+	cl->timeout_id = 0;
+	client_free(cl);
+	return G_SOURCE_REMOVE;
 }
 
 /**
@@ -191,15 +264,27 @@ static void client_free(struct client *cl)
  * @cond:	what happened
  * @data:	client
  *
- * Return: G_SOURCE_REMOVE: one request per connection.
+ * One request per connection: a single answer is sent at once and the
+ * connection closed; a list goes on from on_client_writable().
+ *
+ * Return: G_SOURCE_REMOVE.
  */
 static gboolean on_client_ready(int fd, GIOCondition cond, gpointer data)
 {
 	struct client *cl = data;
 
 	cl->io_id = 0;
-	broker_serve(&cl->d->broker, fd);
-	client_free(cl);
+	cl->answer = broker_serve(&cl->d->broker, fd);
+	if (!cl->answer || !answer_pump(cl)) {
+		client_free(cl);
+		return G_SOURCE_REMOVE;
+	}
+	g_source_remove(cl->timeout_id);
+	cl->answer_start = g_get_monotonic_time();
+	cl->answer_progress = cl->answer_start;
+	cl->io_id = g_unix_fd_add(fd, G_IO_OUT | G_IO_HUP | G_IO_ERR,
+				  on_client_writable, cl);
+	cl->timeout_id = g_timeout_add(500, on_answer_deadline, cl);
 	return G_SOURCE_REMOVE;
 }
 
@@ -231,7 +316,6 @@ static gboolean on_client_timeout(gpointer data)
 static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
-	struct timeval send_timeout = { .tv_sec = 2 };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *cl;
@@ -268,13 +352,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 		fd_reaper_close(conn, cred.uid);
 		return G_SOURCE_CONTINUE;
 	}
-	/* replies are sent blocking, but never for long to a stuck peer */
-	if (fcntl(conn, F_SETFL, 0) < 0 ||
-	    setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &send_timeout,
-		       sizeof(send_timeout)) < 0) {
-		fd_reaper_close(conn, cred.uid);
-		return G_SOURCE_CONTINUE;
-	}
+	/* the connection stays non-blocking: nothing waits on a peer */
 	cl = g_new0(struct client, 1);
 	cl->d = d;
 	cl->fd = conn;
@@ -405,7 +483,11 @@ static bool systemd_socket(int *fd, GError **error)
  * @error:	set on failure
  *
  * A socket file left by a broker that died is replaced; one a live broker
- * answers on is not.
+ * answers on is not. The file gets its mode (0666: every user may ask)
+ * from bind() itself: the socket's own mode, set with fchmod() before,
+ * under an empty umask. A chmod() by name after bind() would follow
+ * whatever another user put at that name meanwhile, in a directory they
+ * may write (--socket=PATH anywhere), e.g. a symlink to /etc/shadow.
  *
  * Return: the listening socket, or -1.
  */
@@ -414,7 +496,8 @@ static int listen_on(const char *path, GError **error)
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	g_autofree char *dir = g_path_get_dirname(path);
 	struct stat st;
-	int fd, probe, err;
+	int fd, probe, err, bound = -1;
+	mode_t umask_was;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
@@ -444,8 +527,14 @@ static int listen_on(const char *path, GError **error)
 		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    chmod(path, 0666) < 0 || listen(fd, 128) < 0) {
+	if (fd >= 0 && fchmod(fd, 0666) == 0) {
+		umask_was = umask(0);	/* one thread yet: no one else sees it */
+		bound = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+		err = errno;
+		umask(umask_was);
+		errno = err;
+	}
+	if (fd < 0 || bound < 0 || listen(fd, 128) < 0) {
 		err = errno;
 		if (fd >= 0)
 			close(fd);

@@ -19,6 +19,12 @@
  * and only then is readiness reported (--ready-fd). The command runs
  * until PID exits (its pidfd becomes readable), then exits 0; the tap goes
  * with it.
+ *
+ * A namespace is given its network by its own user: when PID's user
+ * namespace is not ours, its owner must be us. Root's usernet in a user's
+ * namespace would leave a process of root's in a namespace that user
+ * controls (its child that makes the tap there, and an engine running as
+ * root for the user's frames), so it is refused, with who should run it.
  */
 #include "usernet_command.h"
 
@@ -30,8 +36,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/nsfs.h>
 
 #include "confine.h"
 #include "error.h"
@@ -96,7 +104,8 @@ static bool parse_pid(const char *text, pid_t *pid)
  * @pidfd:	set to its pidfd
  * @userns_fd:	set to its user namespace, or -1 when it is ours
  * @netns_fd:	set to its network namespace
- * @error:	set on failure
+ * @error:	set on failure; also when its user namespace is another
+ *		user's
  *
  * Return: true on success.
  */
@@ -106,6 +115,7 @@ static bool open_namespaces(pid_t pid, int *pidfd, int *userns_fd,
 	g_autofree char *user_path = g_strdup_printf("/proc/%d/ns/user", pid);
 	g_autofree char *net_path = g_strdup_printf("/proc/%d/ns/net", pid);
 	struct stat theirs, ours;
+	uid_t owner;
 
 	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (*pidfd < 0) {
@@ -132,6 +142,19 @@ static bool open_namespaces(pid_t pid, int *pidfd, int *userns_fd,
 	    theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
 		close(*userns_fd);
 		*userns_fd = -1;
+		return true;
+	}
+	if (ioctl(*userns_fd, NS_GET_OWNER_UID, &owner) < 0) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "cannot tell whose user namespace process %d is in: %s",
+			    pid, g_strerror(errno));
+		return false;
+	}
+	if (owner != geteuid()) {
+		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+			    "process %d is in a user namespace of uid %u: run tapwarden usernet as that user, not as uid %u",
+			    pid, (unsigned int)owner, (unsigned int)geteuid());
+		return false;
 	}
 	return true;
 }
