@@ -10,9 +10,9 @@
  * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
  * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
  * keep others out; a user whose passed descriptors do not close
- * (fd_reaper.c) is turned away. When the process runs out of descriptors
- * it stops accepting for a second rather than spin on the listening
- * socket.
+ * (fd_reaper.c: they are closed in a process of their own) is turned
+ * away. When the process runs out of descriptors it stops accepting for a
+ * second rather than spin on the listening socket.
  *
  * Once its socket, configuration, netlink sockets and leases are set up,
  * and before any thread starts, it forks the process that looks users and
@@ -60,7 +60,6 @@
 #define CLIENT_TIMEOUT_S 2
 #define MAX_CLIENTS 128
 #define MAX_CLIENTS_PER_UID 8
-#define MAX_STUCK_FDS_PER_UID 16
 #define SD_LISTEN_FDS_START 3
 /* dnsmasq's lease and pid files (systemd's RuntimeDirectory) */
 #define NAT_RUN_DIR "/run/tapwarden"
@@ -256,7 +255,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 	if (d->clients >= MAX_CLIENTS ||
 	    (cred.uid != 0 &&
 	     (uid_count_add(d, cred.uid, 0) >= MAX_CLIENTS_PER_UID ||
-	      fd_reaper_pending(cred.uid) > MAX_STUCK_FDS_PER_UID))) {
+	      fd_reaper_turns_away(cred.uid)))) {
 		static gint64 last_said;
 		gint64 now = g_get_monotonic_time();
 
@@ -603,7 +602,8 @@ int main(int argc, char *argv[])
 			.acl = d.broker.acl_path,
 			.run_dir = socket_dir,
 			.nat_run_dir = run_dir ? run_dir : NAT_RUN_DIR,
-		    }, &error))
+		    }, &error) ||
+	    !fd_reaper_start(&error))
 		die(error);
 
 	d.loop = g_main_loop_new(NULL, FALSE);
