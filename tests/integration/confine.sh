@@ -141,9 +141,13 @@ t_confine_broker_status_shows_only_its_capabilities() {
 t_confine_broker_account_lookup_runs_as_nobody() {
 	broker_setup twcf7
 	start_broker
-	# its other child is NAT's dnsmasq launcher (nat.sh checks that one)
+	# its other children are NAT's dnsmasq launcher (nat.sh checks that
+	# one) and the descriptor closer (hostile_fds.sh)
 	lookup=$(pgrep -P "$BROKER_PID" | while read -r p; do
-		[ "$(cat "/proc/$p/comm")" = tw-dnsmasq-run ] || echo "$p"; done)
+		case "$(cat "/proc/$p/comm")" in
+		tw-dnsmasq-run|tw-fd-closer) ;;
+		*) echo "$p" ;;
+		esac; done)
 	{ [ -n "$lookup" ] && [ "$(wc -w <<<"$lookup")" = 1 ]; } || fail "expected one lookup process, got: $lookup"
 	expect_confined "/proc/$lookup/status" "$NO_CAPS" "account lookup"
 	nobody=$(id -u nobody)

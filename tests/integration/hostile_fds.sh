@@ -147,6 +147,37 @@ t_hostile_fds_fuse_file_whose_flush_never_ends_jams_no_one_else() {
 	served_within tw-bob lab 5
 }
 
+t_hostile_fds_closer_is_confined_shares_only_descriptors_and_dies_with_the_broker() {
+	fds_setup
+	local closer status
+	closer=$(pgrep -P "$BROKER_PID" | while read -r p; do
+		[ "$(cat "/proc/$p/comm")" = tw-fd-closer ] && echo "$p"; done)
+	[ "$(wc -w <<<"$closer")" = 1 ] || fail "expected one tw-fd-closer, got: $closer"
+	status=$(cat "/proc/$closer/status")
+	echo "closer: $(grep -E '^(NoNewPrivs|Seccomp|CapEff|CapBnd):' <<<"$status" | tr '\n\t' '  ')"
+	grep -q '^NoNewPrivs:.1$' <<<"$status" || fail "closer without NoNewPrivs"
+	grep -q '^Seccomp:.2$' <<<"$status" || fail "closer without a seccomp filter"
+	grep -q '^CapEff:.00000000000010c0$' <<<"$status" || fail "closer's capabilities are not the broker's"
+	grep -q '^CapBnd:.0000000000000000$' <<<"$status" || fail "closer's bounding set is not empty"
+	# the same descriptor table (CLONE_FILES), its own memory
+	[ "$(readlink "/proc/$closer/fd/0")" = "$(readlink "/proc/$BROKER_PID/fd/0")" ] ||
+		fail "closer does not share the broker's descriptors"
+	[ "$(fd_count "$closer")" = "$(fd_count "$BROKER_PID")" ] ||
+		fail "closer does not share the broker's descriptor table"
+	[ "$(stat -L -c %i "/proc/$closer/ns/mnt")" = "$(stat -L -c %i "/proc/$BROKER_PID/ns/mnt")" ] ||
+		fail "closer in another mount namespace"
+	served_within tw-alice lab 5
+	# killed, the broker takes its closer with it: nothing keeps its
+	# descriptors (its socket) open
+	kill -KILL "$BROKER_PID"
+	wait "$BROKER_PID" 2>/dev/null || true
+	BROKER_PID=
+	for _ in $(seq 50); do kill -0 "$closer" 2>/dev/null || break; sleep 0.02; done
+	! kill -0 "$closer" 2>/dev/null || fail "tw-fd-closer outlived the broker"
+	start_broker
+	served_within tw-alice lab 5
+}
+
 # broker_stops_answering() - a broker that takes connections and never
 # answers: the real one, stopped (SIGSTOP); it goes on at the test's end
 broker_stops_answering() {
