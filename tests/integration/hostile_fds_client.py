@@ -14,6 +14,13 @@ Usage:
       TEXT" or "closed") and how long it took, then keeps the unread peer
       open until killed.
 
+  hostile_fds_client.py SOCKET fake-broker
+      listen on SOCKET as a broker would, take one connection and its
+      request, and answer REP_END with a descriptor attached: print
+      "fd refused: ERRNO" when the kernel refuses to queue it (the client
+      turned SO_PASSRIGHTS off, Linux 6.16+) and then answer without it,
+      or "fd sent"; then "done".
+
 Used by tests/integration/hostile_fds.sh (docs/hostile-inputs.md).
 """
 import os
@@ -22,7 +29,9 @@ import struct
 import sys
 import time
 
-MAGIC, REQ_LIST, REP_ERROR = 0x52425754, 2, 65
+import errno
+
+MAGIC, REQ_LIST, REP_ERROR, REP_END = 0x52425754, 2, 65, 69
 
 
 def lingering_socket(seconds):
@@ -58,8 +67,33 @@ def decode(data):
                             attrs[5].decode(errors="replace"))
 
 
+def fake_broker(path):
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    os.chmod(path, 0o666)
+    listener.listen(1)
+    print("listening", flush=True)
+    conn, _ = listener.accept()
+    conn.recv(8192)
+    end = struct.pack("=IHHI", MAGIC, 1, REP_END, 12)
+    fd = os.open("/dev/null", os.O_RDONLY)
+    try:
+        conn.sendmsg([end], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                              struct.pack("=i", fd))])
+        print("fd sent", flush=True)
+    except OSError as e:
+        print("fd refused: " + errno.errorcode.get(e.errno, str(e.errno)),
+              flush=True)
+        conn.send(end)
+    conn.close()
+    print("done", flush=True)
+
+
 def main():
     path, case = sys.argv[1], sys.argv[2]
+    if case == "fake-broker":
+        fake_broker(path)
+        return
     if case != "lingering":
         sys.exit("unknown case " + case)
     count, seconds = int(sys.argv[3]), int(sys.argv[4])
