@@ -149,6 +149,31 @@ t_hostile_fds_fuse_file_whose_flush_never_ends_jams_no_one_else() {
 	served_within tw-bob lab 5
 }
 
+t_hostile_fds_include_read_as_the_caller_while_a_close_is_stuck() {
+	fds_setup
+	if ! as_user tw-bob unshare -Urm true 2>/dev/null; then
+		echo "skip: no unprivileged user namespaces"
+		exit 77
+	fi
+	local fifo=$TMP/fuse-in
+	mkfifo "$fifo"
+	chmod 666 "$fifo"
+	as_user tw-bob "$TW_FUSE_STUCK" "$TAPWARDEN_SOCKET" 1 <"$fifo" >"$TMP/bob" 2>&1 &
+	local bob=$!
+	exec 8>"$fifo"
+	# shellcheck disable=SC2016  # expanded when fail() runs them
+	FDS_CLEANUP+=('exec 8>&-' 'kill "${bob:-}"' 'sleep 1')
+	for _ in $(seq 100); do grep -q '^ready' "$TMP/bob" && break; sleep 0.1; done
+	expect_in "$TMP/bob" '^flushes 1$'
+	# while that close is stuck: tw-alice's bridge.conf include is read
+	# with her groups (setgroups), then root lists
+	served_within tw-alice twbr1 5
+	list_within 5
+	exec 8>&-
+	wait "$bob" || true
+	fds_back_to "$BROKER_FDS" 10
+}
+
 t_hostile_fds_closer_is_confined_shares_only_descriptors_and_dies_with_the_broker() {
 	fds_setup
 	local closer status
