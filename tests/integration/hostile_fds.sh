@@ -9,7 +9,11 @@
 # file on the user's own FUSE mount whose FLUSH is never answered
 # (tests/tools/fuse-stuck.c). Each test checks what the others still get:
 # root's `tapwarden list`, other users' helpers, a bridge.conf include read
-# as the caller (setgroups), and the broker's descriptor count.
+# as the caller (setgroups), and the broker's descriptor count. The closer
+# process itself is checked (confined, dies with the broker), and so are
+# the clients' own bounds: the helper and the command line give up on a
+# broker that stops answering (the real one, stopped with SIGSTOP), and the
+# command line takes no descriptor (a fake broker tries to send one).
 # Usage: hostile_fds.sh TEST_NAME (meson passes it).
 source "$(dirname "$0")/lib.sh"
 
