@@ -250,6 +250,25 @@ t_hostile_fds_cli_gives_up_on_a_broker_that_stops_answering() {
 	expect_one_error_line "$TMP/err" 'tapwardend at .* did not answer in 10 s'
 }
 
+t_hostile_fds_cli_gives_up_on_a_broker_whose_backlog_is_full() {
+	broker_stops_answering
+	python3 "$(dirname "$0")/hostile_fds_client.py" "$TAPWARDEN_SOCKET" fill-backlog >"$TMP/fill" 2>&1 &
+	local fill=$! start end
+	# shellcheck disable=SC2016  # expanded when fail() runs it
+	FDS_CLEANUP+=('kill "$fill"')
+	for _ in $(seq 100); do grep -q '^holding' "$TMP/fill" && break; sleep 0.05; done
+	expect_in "$TMP/fill" '^holding [0-9]+'
+	start=$(date +%s)
+	RC=0
+	timeout 60 "$TW_TAPWARDEN" list >"$TMP/out" 2>"$TMP/err" || RC=$?
+	end=$(date +%s)
+	kill "$fill"
+	kill -CONT "$BROKER_PID"
+	echo "$(cat "$TMP/fill"); tapwarden list gave up after $((end - start)) s"
+	[ "$RC" = 2 ] || fail "tapwarden list exit $RC (124: waited for ever): $(cat "$TMP/err")"
+	expect_one_error_line "$TMP/err" 'tapwardend at .* did not take the connection in 30 s'
+}
+
 t_hostile_fds_cli_takes_no_descriptor_from_its_broker() {
 	local fake=$TMP/fake.sock
 	python3 "$(dirname "$0")/hostile_fds_client.py" "$fake" fake-broker >"$TMP/fake" 2>&1 &

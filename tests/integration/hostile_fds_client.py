@@ -21,6 +21,11 @@ Usage:
       turned SO_PASSRIGHTS off, Linux 6.16+) and then answer without it,
       or "fd sent"; then "done".
 
+  hostile_fds_client.py SOCKET fill-backlog
+      connect without blocking until the listening socket's backlog is
+      full (EAGAIN: a broker that stopped accepting), print "holding N",
+      and keep the connections until killed.
+
 Used by tests/integration/hostile_fds.sh (docs/hostile-inputs.md).
 """
 import os
@@ -89,8 +94,25 @@ def fake_broker(path):
     print("done", flush=True)
 
 
+def fill_backlog(path):
+    held = []
+    while len(held) < 100000:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sock.setblocking(False)
+        try:
+            sock.connect(path)
+        except BlockingIOError:
+            break
+        held.append(sock)
+    print("holding %d" % len(held), flush=True)
+    time.sleep(600)
+
+
 def main():
     path, case = sys.argv[1], sys.argv[2]
+    if case == "fill-backlog":
+        fill_backlog(path)
+        return
     if case == "fake-broker":
         fake_broker(path)
         return
