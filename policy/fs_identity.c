@@ -10,16 +10,42 @@
  * and its supplementary groups to the caller's around each open, and back
  * afterwards. This needs CAP_SETUID and CAP_SETGID; without them the switch
  * fails and so does the read: never silently read with the broker's rights.
- * The broker is single-threaded, so no other work sees the switched state.
+ *
+ * Every switch is made for the calling thread only, with the raw system
+ * calls: setfsuid and setfsgid are per thread anyway, and glibc's
+ * setgroups() would change every thread of the process, signalling each
+ * and waiting until each has (SIGSETXID): one thread that cannot take a
+ * signal (blocked uninterruptibly in the kernel) would stop the broker
+ * there for good. The broker's other threads (GLib's) open no files, so
+ * nothing else ever sees the caller's groups.
  */
 #include "fs_identity.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <unistd.h>
 #include <sys/fsuid.h>
+#include <sys/syscall.h>
 
 #include "error.h"
+
+/* 32-bit ids: on i386 and 32-bit arm, SYS_setgroups takes 16-bit ones */
+#ifdef SYS_setgroups32
+#define SYS_SETGROUPS SYS_setgroups32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#endif
+
+/**
+ * thread_setgroups() - set the calling thread's supplementary groups only
+ * @n:		number of @groups
+ * @groups:	the groups
+ *
+ * Return: 0, or -1 with errno set.
+ */
+static int thread_setgroups(size_t n, const gid_t *groups)
+{
+	return (int)syscall(SYS_SETGROUPS, n, groups);
+}
 
 /**
  * fs_identity_enter() - take @id's file-system rights
@@ -51,7 +77,7 @@ bool fs_identity_enter(const struct fs_identity *id,
 	if (n < 0)
 		goto fail;
 	saved->ngroups = (size_t)n;
-	if (setgroups(id->ngroups, id->groups) < 0) {
+	if (thread_setgroups(id->ngroups, id->groups) < 0) {
 		err = errno;
 		goto fail;
 	}
@@ -81,7 +107,7 @@ void fs_identity_leave(struct fs_identity_saved *saved)
 	if (saved->switched) {
 		setfsuid(saved->uid);
 		setfsgid(saved->gid);
-		if (setgroups(saved->ngroups, saved->groups) < 0)
+		if (thread_setgroups(saved->ngroups, saved->groups) < 0)
 			g_error("cannot restore supplementary groups: %s",
 				g_strerror(errno));
 	}

@@ -9,7 +9,8 @@
  * an epoll set), reading bridge.conf with the caller's file-system ids
  * (policy/fs_identity.c), asking the account lookup process about users
  * and groups (policy/accounts.c, whose own list is below), closing
- * clients' descriptors on the reaper thread (fd_reaper.c), reloading
+ * clients' descriptors in the closer process (fd_reaper.c: started,
+ * killed when stuck, reaped; it runs under this same list), reloading
  * tapwarden.conf on SIGHUP. Groups marked NAT and QoS are for those
  * features: netlink, and NAT's ip_forward write.
  */
@@ -17,12 +18,16 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
 #include <linux/if_tun.h>
 #include <asm/ioctls.h>
+
+/* CLONE_PIDFD (Linux 5.2), which older sched.h lacks */
+#define FD_REAPER_CLONE_PIDFD 0x00001000
 
 /**
  * seccomp_allow_broker() - tapwardend's allow-list
@@ -67,8 +72,14 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		SCMP_SYS(getgroups),
 		/* main(): the socket it made is removed at exit */
 		SCMP_SYS(unlink),
-		/* fd_reaper.c and GLib's worker: a thread is started (clone
-		 * below), names itself (prctl below), ends */
+		/* fd_reaper.c: the closer (clone below) gets numbers and
+		 * acknowledges them over two pipes, is killed when stuck
+		 * and reaped by its pidfd; the closer itself checks that its
+		 * parent lives (prctl below), reads, closes, writes */
+		SCMP_SYS(pipe2), SCMP_SYS(pidfd_send_signal), SCMP_SYS(waitid),
+		SCMP_SYS(getppid),
+		/* GLib's worker: a thread is started (clone below), names
+		 * itself (prctl below), ends */
 		SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 		SCMP_SYS(sched_getaffinity),
 		/* GLib: hash seeds, g_random; time for logs */
@@ -102,8 +113,11 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 	for (size_t i = 0; !rc && i < G_N_ELEMENTS(ioctls); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
-	/* threads only (fd_reaper.c, GLib): no process can be forked; glibc
-	 * falls back from clone3 (whose flags seccomp cannot see) to clone */
+	/* threads (GLib), and fd_reaper.c's closer: exactly a process that
+	 * shares the descriptor table, with a pidfd (it runs this filter
+	 * too, so it can execute nothing); no other process can be forked;
+	 * glibc falls back from clone3 (whose flags seccomp cannot see) to
+	 * clone */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 				      SCMP_SYS(clone3), 0);
@@ -111,6 +125,11 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 					      CLONE_THREAD));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_EQ,
+					      CLONE_FILES | FD_REAPER_CLONE_PIDFD |
+					      SIGCHLD));
 	/* signals to its own threads only (glibc, GLib) */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -123,10 +142,15 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_getattr), 0);
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_setattr), 0);
-	/* a new thread names itself (GLib: pthread_setname_np) */
+	/* a new thread names itself (GLib: pthread_setname_np); the closer
+	 * dies with the broker (fd_reaper.c) */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 				      SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG),
+				      SCMP_A1(SCMP_CMP_EQ, SIGKILL));
 	return rc;
 }
 

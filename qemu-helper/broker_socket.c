@@ -9,6 +9,16 @@
  * tap with a reply. Anything more in the ancillary data is closed and the
  * message refused, so a peer can never make the other end hold descriptors
  * it did not ask for.
+ *
+ * The receive buffer has room for every descriptor the kernel lets one
+ * message carry (SCM_MAX_FD): what does not fit is dropped by the kernel
+ * inside recvmsg(), in the receiver's own task, and dropping the last
+ * reference of a lingering socket waits there. So all of them arrive, and
+ * each one not wanted goes to the closer (broker_socket_set_closer(): in
+ * the broker, fd_reaper.c's process). Connections made here give up after
+ * BROKER_CLIENT_TIMEOUT_S on a broker that does not take the request or
+ * does not answer (SO_SNDTIMEO bounds connect() and send, SO_RCVTIMEO each
+ * receive), with one line that says so.
  */
 #include "broker_socket.h"
 
@@ -21,6 +31,14 @@
 
 #include "config.h"
 #include "error.h"
+
+/* the kernel's SCM_MAX_FD: the most descriptors one message carries */
+#define BROKER_FDS_PER_MESSAGE_MAX 253
+
+/* Linux 6.16; where the kernel lacks it, setting it fails with ENOPROTOOPT */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
+#endif
 
 /**
  * broker_socket_path() - where the broker listens
@@ -40,7 +58,65 @@ const char *broker_socket_path(const char *option)
 }
 
 /**
- * broker_connect() - connect to the broker
+ * broker_socket_set_timeout() - bound every wait on @sock to @seconds
+ * @sock:	a socket to the broker
+ * @seconds:	for connect() and sends (SO_SNDTIMEO), and for each receive
+ *		(SO_RCVTIMEO)
+ * @error:	set on failure
+ *
+ * Return: true on success.
+ */
+bool broker_socket_set_timeout(int sock, int seconds, GError **error)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+			    "cannot set a time limit on the broker's socket: %s",
+			    g_strerror(err));
+		return false;
+	}
+	return true;
+}
+
+/**
+ * broker_socket_refuse_fds() - no descriptor may be sent to @sock
+ * @sock:	a socket on which none is expected
+ *
+ * SO_PASSRIGHTS off (Linux 6.16): the kernel refuses the sender's
+ * SCM_RIGHTS, so none can even be queued. Kernels without it answer
+ * ENOPROTOOPT, and broker_recv() closes what comes.
+ */
+void broker_socket_refuse_fds(int sock)
+{
+	int off = 0;
+
+	(void)setsockopt(sock, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off));
+}
+
+/**
+ * timeout_seconds() - the receive (or send) time limit set on @sock
+ * @sock:	socket
+ * @option:	SO_RCVTIMEO or SO_SNDTIMEO
+ *
+ * Return: seconds, 0 when none.
+ */
+static long timeout_seconds(int sock, int option)
+{
+	struct timeval tv = { 0 };
+	socklen_t len = sizeof(tv);
+
+	if (getsockopt(sock, SOL_SOCKET, option, &tv, &len) < 0)
+		return 0;
+	return (long)tv.tv_sec;
+}
+
+/**
+ * broker_connect() - connect to the broker, with BROKER_CLIENT_TIMEOUT_S
+ * on every wait
  * @path:	its socket
  * @error:	set on failure; TW_ERROR_NOT_FOUND when no broker listens
  *
@@ -64,13 +140,23 @@ int broker_connect(const char *path, GError **error)
 			    "cannot make a socket: %s", g_strerror(err));
 		return -1;
 	}
+	if (!broker_socket_set_timeout(sock, BROKER_CLIENT_TIMEOUT_S, error)) {
+		close(sock);
+		return -1;
+	}
 	if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		err = errno;
 		close(sock);
-		g_set_error(error, TW_ERROR,
-			    err == ENOENT || err == ECONNREFUSED ?
-			    TW_ERROR_NOT_FOUND : TW_ERROR_FAILED,
-			    "no tapwardend at %s: %s", path, g_strerror(err));
+		if (err == EAGAIN || err == EINPROGRESS)	/* backlog full */
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "tapwardend at %s did not take the connection in %d s",
+				    path, BROKER_CLIENT_TIMEOUT_S);
+		else
+			g_set_error(error, TW_ERROR,
+				    err == ENOENT || err == ECONNREFUSED ?
+				    TW_ERROR_NOT_FOUND : TW_ERROR_FAILED,
+				    "no tapwardend at %s: %s", path,
+				    g_strerror(err));
 		return -1;
 	}
 	return sock;
@@ -121,9 +207,14 @@ bool broker_send(int sock, const struct broker_msg *msg, int fd,
 	if (n != (ssize_t)iov.iov_len) {
 		int err = n < 0 ? errno : EMSGSIZE;
 
-		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
-			    "cannot send to the other end: %s",
-			    g_strerror(err));
+		if (err == EAGAIN)
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "the other end took nothing in %ld s",
+				    timeout_seconds(sock, SO_SNDTIMEO));
+		else
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "cannot send to the other end: %s",
+				    g_strerror(err));
 		return false;
 	}
 	return true;
@@ -196,7 +287,7 @@ bool broker_recv(int sock, struct broker_msg *msg, int *fd, GError **error)
 {
 	uint8_t buf[BROKER_MSG_MAX + 1];
 	union {
-		char buf[CMSG_SPACE(sizeof(int) * 4)];
+		char buf[CMSG_SPACE(sizeof(int) * BROKER_FDS_PER_MESSAGE_MAX)];
 		struct cmsghdr align;
 	} control;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
@@ -215,8 +306,13 @@ bool broker_recv(int sock, struct broker_msg *msg, int *fd, GError **error)
 	if (n < 0) {
 		int err = errno;
 
-		g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
-			    "cannot receive: %s", g_strerror(err));
+		if (err == EAGAIN)	/* SO_RCVTIMEO */
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "did not answer in %ld s",
+				    timeout_seconds(sock, SO_RCVTIMEO));
+		else
+			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+				    "cannot receive: %s", g_strerror(err));
 		return false;
 	}
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {

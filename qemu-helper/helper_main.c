@@ -49,6 +49,7 @@ static bool serve_through_broker(const struct helper_request *req,
 {
 	const char *path = broker_socket_path(req->args.socket);
 
+	helper_request_passed_on(req);
 	if (broker_request_tap(path, req->args.bridge, req->args.use_vnet,
 			       req->args.fd, req->inbound, req->outbound, tap,
 			       absent))

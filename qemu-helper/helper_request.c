@@ -15,6 +15,12 @@
  * A module is loaded only for its path, and only when its version is this
  * program's (helper_stage.h). Every path ends in helper_send_tap() or
  * helper_die().
+ *
+ * QEMU waits for the helper's end of its socket to close. When the helper
+ * passed that socket on to the broker (helper_request_passed_on()), a copy
+ * may live on in flight, unread by a broker that stopped answering, and
+ * QEMU would wait for it after the helper exited: helper_die() shuts the
+ * socket down, once its line is read.
  */
 #include "helper_request.h"
 
@@ -24,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/socket.h>
 
 #include "config.h"
 #include "caller_socket.h"
@@ -32,6 +39,18 @@
 #include "error.h"
 #include "helper_stage.h"
 #include "rate.h"
+
+/* QEMU's socket, once passed on to the broker; -1 otherwise */
+static int passed_on_fd = -1;
+
+/**
+ * helper_request_passed_on() - QEMU's socket is about to go to the broker
+ * @req:	the request
+ */
+void helper_request_passed_on(const struct helper_request *req)
+{
+	passed_on_fd = req->args.fd;
+}
 
 /**
  * helper_die() - print one line of error and exit 1
@@ -46,6 +65,8 @@ void helper_die(GError *error)
 	fputc('\n', stderr);
 	fflush(stderr);
 	caller_stderr_wait_read(500);	/* libvirt: before the socket closes */
+	if (passed_on_fd >= 0)
+		shutdown(passed_on_fd, SHUT_RDWR);
 	g_error_free(error);
 	exit(EXIT_FAILURE);
 }
@@ -220,6 +241,7 @@ void helper_send_tap(struct helper_request *req, struct tap *tap)
 {
 	GError *error = NULL;
 
+	passed_on_fd = -1;	/* confined, it may only send (and it has it) */
 	if (!confine_helper(&error) ||
 	    !caller_socket_send_fd(req->args.fd, tap->fd, &error))
 		helper_die(error);

@@ -35,6 +35,7 @@ struct helper_request {
 };
 
 G_NORETURN void helper_die(GError *error);
+void helper_request_passed_on(const struct helper_request *req);
 void helper_request_read(int argc, char *argv[], struct helper_request *req);
 struct user_options helper_user_options(const struct helper_request *req);
 G_NORETURN void helper_run_stage(const char *module,

@@ -14,6 +14,9 @@
  * broker: it lives in usernet_command.c.
  *
  * Exit status: 0 success (check: allowed), 1 check: denied, 2 error.
+ * A broker that takes no request or sends no answer for CLI_TIMEOUT_S is
+ * an error; no answer carries a descriptor, so none may be sent
+ * (SO_PASSRIGHTS off where the kernel has it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,8 @@
 #include "usernet_command.h"
 
 #define EXIT_ERROR 2
+/* people wait for the answer: a broker silent this long has stopped */
+#define CLI_TIMEOUT_S 10
 
 static const char usage[] =
 	"Usage: tapwarden [--socket=PATH] COMMAND\n"
@@ -86,22 +91,28 @@ static int ask(const struct cli *cli, const struct broker_msg *req)
 	GError *error = NULL;
 	int sock = broker_connect(path, &error);
 
-	if (sock < 0 || !broker_send(sock, req, -1, &error))
+	if (sock >= 0)
+		broker_socket_refuse_fds(sock);
+	if (sock < 0 ||
+	    !broker_socket_set_timeout(sock, CLI_TIMEOUT_S, &error) ||
+	    !broker_send(sock, req, -1, &error))
 		fail("%s", error->message);
 	return sock;
 }
 
 /**
  * answer() - receive one answer; exit on an error answer
+ * @cli:	command line
  * @sock:	connection
  * @msg:	filled in
  */
-static void answer(int sock, struct broker_msg *msg)
+static void answer(const struct cli *cli, int sock, struct broker_msg *msg)
 {
 	GError *error = NULL;
 
 	if (!broker_recv(sock, msg, NULL, &error))
-		fail("%s", error->message);
+		fail("tapwardend at %s: %s", broker_socket_path(cli->socket),
+		     error->message);
 	if (msg->type == BROKER_REP_ERROR)
 		fail("%s", msg->text);
 }
@@ -164,7 +175,7 @@ static int cmd_list(const struct cli *cli)
 		g_autofree char *in = NULL, *out = NULL;
 		char created[32], vlan[16];
 
-		answer(sock, &msg);
+		answer(cli, sock, &msg);
 		if (msg.type == BROKER_REP_END)
 			break;
 		if (msg.type != BROKER_REP_LEASE)
@@ -228,7 +239,7 @@ static int cmd_check(const struct cli *cli)
 	broker_msg_set_str(&msg, BA_USER, cli->words[1]);
 	broker_msg_set_str(&msg, BA_NAME, cli->words[2]);
 	sock = ask(cli, &msg);
-	answer(sock, &msg);
+	answer(cli, sock, &msg);
 	close(sock);
 	if (msg.type != BROKER_REP_CHECK)
 		fail("unexpected answer type %u", msg.type);
@@ -275,7 +286,7 @@ static int cmd_networks(const struct cli *cli)
 	for (;;) {
 		char limit[16] = "-";
 
-		answer(sock, &msg);
+		answer(cli, sock, &msg);
 		if (msg.type == BROKER_REP_END)
 			break;
 		if (msg.type != BROKER_REP_NETWORK)

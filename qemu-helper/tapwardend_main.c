@@ -10,13 +10,13 @@
  * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
  * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
  * keep others out; a user whose passed descriptors do not close
- * (fd_reaper.c) is turned away. Nothing is ever sent blocking: a list is
- * sent as its reader takes it (broker_answer.c), from G_IO_OUT, and a
- * connection whose reader takes nothing for ANSWER_STALL_S, or has not
- * taken the whole list after ANSWER_DEADLINE_S, is dropped; it counts
- * against the same limits until then. When the process runs out of descriptors
- * it stops accepting for a second rather than spin on the listening
- * socket.
+ * (fd_reaper.c: they are closed in a process of their own) is turned
+ * away. Nothing is ever sent blocking: a list is sent as its reader takes
+ * it (broker_answer.c), from G_IO_OUT, and a connection whose reader takes
+ * nothing for ANSWER_STALL_S, or has not taken the whole list after
+ * ANSWER_DEADLINE_S, is dropped; it counts against the same limits until
+ * then. When the process runs out of descriptors it stops accepting for a
+ * second rather than spin on the listening socket.
  *
  * Once its socket, configuration, netlink sockets and leases are set up,
  * and before any thread starts, it forks the process that looks users and
@@ -68,7 +68,6 @@
 #define ANSWER_DEADLINE_S 60
 #define MAX_CLIENTS 128
 #define MAX_CLIENTS_PER_UID 8
-#define MAX_STUCK_FDS_PER_UID 16
 #define SD_LISTEN_FDS_START 3
 /* dnsmasq's lease and pid files (systemd's RuntimeDirectory) */
 #define NAT_RUN_DIR "/run/tapwarden"
@@ -340,7 +339,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 	if (d->clients >= MAX_CLIENTS ||
 	    (cred.uid != 0 &&
 	     (uid_count_add(d, cred.uid, 0) >= MAX_CLIENTS_PER_UID ||
-	      fd_reaper_pending(cred.uid) > MAX_STUCK_FDS_PER_UID))) {
+	      fd_reaper_turns_away(cred.uid)))) {
 		static gint64 last_said;
 		gint64 now = g_get_monotonic_time();
 
@@ -692,7 +691,8 @@ int main(int argc, char *argv[])
 			.acl = d.broker.acl_path,
 			.run_dir = socket_dir,
 			.nat_run_dir = run_dir ? run_dir : NAT_RUN_DIR,
-		    }, &error))
+		    }, &error) ||
+	    !fd_reaper_start(&error))
 		die(error);
 
 	d.loop = g_main_loop_new(NULL, FALSE);

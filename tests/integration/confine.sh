@@ -122,8 +122,8 @@ expect_no_user_process() {
 }
 
 # The broker, once serving, keeps CAP_NET_ADMIN, CAP_SETUID and CAP_SETGID
-# and nothing else, in every thread (the reaper thread starts with the
-# first request).
+# and nothing else, in every thread (GLib's worker; the descriptor closer
+# is a process of its own: hostile_fds.sh).
 t_confine_broker_status_shows_only_its_capabilities() {
 	broker_setup twcf1
 	start_broker
@@ -133,7 +133,7 @@ t_confine_broker_status_shows_only_its_capabilities() {
 	for task in /proc/"$BROKER_PID"/task/*; do
 		expect_confined "$task/status" "$BROKER_CAPS" "tapwardend thread ${task##*/}"
 	done
-	[ "$(find /proc/"$BROKER_PID"/task -mindepth 1 -maxdepth 1 | wc -l)" -ge 2 ] || fail "expected the reaper thread"
+	[ "$(find /proc/"$BROKER_PID"/task -mindepth 1 -maxdepth 1 | wc -l)" -ge 2 ] || fail "expected GLib's worker thread"
 }
 
 # The broker's account lookup process runs as nobody, with no capability,
@@ -141,9 +141,13 @@ t_confine_broker_status_shows_only_its_capabilities() {
 t_confine_broker_account_lookup_runs_as_nobody() {
 	broker_setup twcf7
 	start_broker
-	# its other child is NAT's dnsmasq launcher (nat.sh checks that one)
+	# its other children are NAT's dnsmasq launcher (nat.sh checks that
+	# one) and the descriptor closer (hostile_fds.sh)
 	lookup=$(pgrep -P "$BROKER_PID" | while read -r p; do
-		[ "$(cat "/proc/$p/comm")" = tw-dnsmasq-run ] || echo "$p"; done)
+		case "$(cat "/proc/$p/comm")" in
+		tw-dnsmasq-run|tw-fd-closer) ;;
+		*) echo "$p" ;;
+		esac; done)
 	{ [ -n "$lookup" ] && [ "$(wc -w <<<"$lookup")" = 1 ]; } || fail "expected one lookup process, got: $lookup"
 	expect_confined "/proc/$lookup/status" "$NO_CAPS" "account lookup"
 	nobody=$(id -u nobody)

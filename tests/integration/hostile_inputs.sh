@@ -38,7 +38,7 @@ broker_setup() {
 }
 
 # broker_unharmed() - the broker lives, serves, keeps no more descriptors
-# than at start (the reaper thread closes passed ones a moment later), and
+# than at start (the closer process closes passed ones a moment later), and
 # no tap is left
 broker_unharmed() {
 	kill -0 "$BROKER_PID" || fail "broker died"
