@@ -12,7 +12,8 @@
  *   tapwarden-helper-usermode  user mode (libslirp: the engine process)
  * Each stage starts with helper_request_read(), which checks QEMU's request
  * again (the stage trusts nothing the previous one decided but which stage
- * it is), and ends in helper_send_tap() or helper_die().
+ * it is), --br's name included (ifname_check(), before any path), and ends
+ * in helper_send_tap() or helper_die().
  */
 #include "helper_request.h"
 
@@ -28,6 +29,7 @@
 #include "caller_stderr.h"
 #include "confine.h"
 #include "error.h"
+#include "ifname.h"
 #include "rate.h"
 
 /**
@@ -112,6 +114,12 @@ void helper_request_read(int argc, char *argv[], struct helper_request *req)
 	if (req->args.fd < 0) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
 			    "missing --fd=N (see --help)");
+		helper_die(error);
+	}
+	/* before any path (user mode, the broker, direct mode) sees it: a
+	 * name is refused, never cut (CVE-2019-13164's class) */
+	if (!ifname_check(req->args.bridge, &error)) {
+		g_prefix_error(&error, "--br: ");
 		helper_die(error);
 	}
 	if (!caller_socket_check(req->args.fd, &req->caller, &req->owner,
