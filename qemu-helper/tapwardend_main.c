@@ -8,16 +8,17 @@
  * at a time: a tap takes about a millisecond, so there is nothing to gain
  * from threads and much to lose. A connection that sends nothing is closed
  * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
- * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
- * keep others out; a user whose passed descriptors do not close
- * (fd_reaper.c) is turned away. When the process runs out of descriptors
+ * MAX_CLIENTS_PER_UID of one user (root: no limit; a subordinate uid counts
+ * as its user, peer_account.c), so that no user can keep others out; a
+ * user whose passed descriptors do not close (fd_reaper.c) is turned away. When the process runs out of descriptors
  * it stops accepting for a second rather than spin on the listening
  * socket.
  *
  * Once its socket, configuration, netlink sockets and leases are set up,
  * and before any thread starts, it forks the process that looks users and
  * groups up for it (accounts.c: as nobody, so that the broker needs no
- * access to /etc) and confines itself (confine_broker(): CAP_NET_ADMIN,
+ * access to /etc; it also says whose subordinate uid a caller's is, for
+ * peer_account.c) and confines itself (confine_broker(): CAP_NET_ADMIN,
  * CAP_SETUID and CAP_SETGID only, Landlock, its seccomp allow-list;
  * docs/security.md).
  *
@@ -54,6 +55,7 @@
 #include "fd_reaper.h"
 #include "nat_networks.h"
 #include "netlink.h"
+#include "peer_account.h"
 #include "vlan.h"
 
 #define LOG_DOMAIN_NAME "tapwardend"
@@ -232,6 +234,7 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
 	struct timeval send_timeout = { .tv_sec = 2 };
+	GError *error = NULL;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *cl;
@@ -250,6 +253,20 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		fd_reaper_close(conn, (uid_t)-1);
+		return G_SOURCE_CONTINUE;
+	}
+	/* a subordinate uid waits as its user (peer_account.c) */
+	if (!peer_account_uid(cred.uid, &cred.uid, &error)) {
+		static gint64 last_said;
+		gint64 now = g_get_monotonic_time();
+
+		if (now - last_said > G_USEC_PER_SEC) {	/* no log flood */
+			g_message("turned a connection of uid %u away: %s",
+				  (unsigned int)cred.uid, error->message);
+			last_said = now;
+		}
+		g_error_free(error);
 		fd_reaper_close(conn, (uid_t)-1);
 		return G_SOURCE_CONTINUE;
 	}
