@@ -9,7 +9,9 @@
  * merge: a group or a key written twice, and line_of() scans them again
  * for the line of a message. Every error reads
  * "FILE:LINE: [network NAME] KEY: reason", and a file with any error is
- * refused whole: nothing of it is used.
+ * refused whole: nothing of it is used. A line GKeyFile cannot take is
+ * named by its number, never quoted (syntax_error_line(): --config in
+ * direct mode may name any file root can read), and the path is escaped.
  *
  * Keys of features this build does not implement yet are refused rather
  * than ignored, so that a network never silently lacks the isolation it was
