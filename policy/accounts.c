@@ -131,46 +131,71 @@ static gid_t *local_groups(const struct account *user, size_t *n)
 }
 
 /**
+ * accounts_subuid_line_owner() - does one line of /etc/subuid give @uid,
+ * and to whom
+ * @line:	the line, without its newline
+ * @uid:	a uid
+ * @user:	set to the line's USER, newly allocated, when it does
+ *
+ * A line is `USER:FIRST:COUNT' (newuidmap's format), USER a name or a uid,
+ * FIRST and COUNT decimal, COUNT at least 1; blanks around it are
+ * ignored, anything else is no range.
+ *
+ * Return: true when FIRST <= @uid < FIRST + COUNT.
+ */
+bool accounts_subuid_line_owner(const char *line, uid_t uid, char **user)
+{
+	g_autofree char *copy = g_strstrip(g_strdup(line));
+	g_auto(GStrv) field = g_strsplit(copy, ":", 4);
+	guint64 first, count;
+
+	if (g_strv_length(field) != 3 || !field[0][0] ||
+	    !g_ascii_string_to_unsigned(field[1], 10, 0, G_MAXUINT32, &first,
+					NULL) ||
+	    !g_ascii_string_to_unsigned(field[2], 10, 1, G_MAXUINT32, &count,
+					NULL) ||
+	    uid < first || uid - first >= count)
+		return false;
+	*user = g_strdup(field[0]);
+	return true;
+}
+
+/**
  * local_subuid_owner() - whose /etc/subuid range @uid is in, with libc
  * @uid:	a uid
  * @owner:	set to the range's owner when found
  *
- * Lines are `USER:FIRST:COUNT', USER a name or a uid; the first range
- * holding @uid counts. A file that cannot be read has no ranges.
+ * The first range holding @uid counts. A file that cannot be read has no
+ * ranges.
  *
  * Return: true when @uid is in a range of a user that exists.
  */
 static bool local_subuid_owner(uid_t uid, uid_t *owner)
 {
-	FILE *f = fopen(ACCOUNTS_SUBUID_FILE, "re");
-	char line[512];
-	bool found = false;
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
 
-	while (f && !found && fgets(line, sizeof(line), f)) {
-		g_auto(GStrv) field = g_strsplit(g_strstrip(line), ":", 4);
-		guint64 first, count, number;
-		struct account user;
+	if (!g_file_get_contents(ACCOUNTS_SUBUID_FILE, &text, NULL, NULL))
+		return false;
+	lines = g_strsplit(text, "\n", -1);
+	for (unsigned int i = 0; lines[i]; i++) {
+		g_autofree char *user = NULL;
+		struct account found;
+		guint64 number;
 
-		if (g_strv_length(field) != 3 ||
-		    !g_ascii_string_to_unsigned(field[1], 10, 0, G_MAXUINT32,
-						&first, NULL) ||
-		    !g_ascii_string_to_unsigned(field[2], 10, 1, G_MAXUINT32,
-						&count, NULL) ||
-		    uid < first || uid - first >= count)
+		if (!accounts_subuid_line_owner(lines[i], uid, &user))
 			continue;
-		if (account_from_passwd(getpwnam(field[0]), &user)) {
-			*owner = user.uid;
-			found = true;
-		} else if (g_ascii_string_to_unsigned(field[0], 10, 0,
-						      G_MAXUINT32 - 1, &number,
-						      NULL)) {
+		if (account_from_passwd(getpwnam(user), &found)) {
+			*owner = found.uid;
+			return true;
+		}
+		if (g_ascii_string_to_unsigned(user, 10, 0, G_MAXUINT32 - 1,
+					       &number, NULL)) {
 			*owner = (uid_t)number;
-			found = true;
+			return true;
 		}
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return false;
 }
 
 /**
