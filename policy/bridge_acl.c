@@ -30,8 +30,8 @@
  * said no) is an error: a deny list silently lost would open bridges.
  *
  * An include someone other than root (or the user this process runs as)
- * can change (acl_user_controlled(): the file or its directory) is that
- * user's to break: qemu-bridge-helper
+ * can change (acl_user_controlled(): the file, or a directory or symlink on
+ * its way) is that user's to break: qemu-bridge-helper
  * ignores an include's errors, and so does tapwarden for such a file — its
  * rules are dropped whole (acl_include()), the first such error is kept
  * for the refusal's reason, and nobody else's requests fail with it. Its
@@ -47,7 +47,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -152,32 +151,84 @@ static bool acl_changeable_by_a_user(const struct stat *st, bool dir)
 	       (!sticky && (st->st_mode & S_IWGRP) && !own_gid);
 }
 
+/* most symlinks followed on the way to an include, as the kernel's 40 */
+#define ACL_MAX_LINKS 40
+
+/**
+ * acl_way_changeable() - may another user change what @path leads to: a
+ * directory on its way (or on a symlink's way), or the file at its end
+ * @path:	an absolute path
+ * @links:	symlinks followed so far
+ *
+ * The path is walked as the kernel would walk it, a component at a time,
+ * so that a symlink in a user's directory (`include /home/alice/link',
+ * the link leading to a root file with an error) counts as that user's.
+ *
+ * Return: 1 when another user may, 0 when not, -1 when it cannot be told.
+ */
+static int acl_way_changeable(const char *path, int *links)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+	g_autofree char *cur = g_strdup("/");
+	struct stat st;
+
+	for (unsigned int i = 0; parts[i]; i++) {
+		g_autofree char *next = NULL;
+		g_autofree char *target = NULL;
+		g_autofree char *rest = NULL;
+		g_autofree char *full = NULL;
+
+		if (!*parts[i] || !strcmp(parts[i], "."))
+			continue;
+		if (!strcmp(parts[i], "..")) {
+			next = g_path_get_dirname(cur);
+			g_free(cur);
+			cur = g_steal_pointer(&next);
+			continue;
+		}
+		if (stat(cur, &st) < 0)
+			return -1;
+		if (acl_changeable_by_a_user(&st, true))
+			return 1;	/* the directory holding parts[i] */
+		next = g_build_filename(cur, parts[i], NULL);
+		if (lstat(next, &st) < 0)
+			return -1;
+		if (!S_ISLNK(st.st_mode)) {
+			g_free(cur);
+			cur = g_steal_pointer(&next);
+			continue;
+		}
+		target = g_file_read_link(next, NULL);
+		if (!target || ++*links > ACL_MAX_LINKS)
+			return -1;
+		rest = g_strjoinv("/", parts + i + 1);
+		full = g_path_is_absolute(target) ?
+		       g_build_filename(target, rest, NULL) :
+		       g_build_filename(cur, target, rest, NULL);
+		return acl_way_changeable(full, links);
+	}
+	if (stat(cur, &st) < 0)
+		return -1;
+	return acl_changeable_by_a_user(&st, false);
+}
+
 /**
  * acl_user_controlled() - is @path a file a user other than root can change
  * @path:	an include, as resolved against its includer
  *
- * The file the path leads to now (symlinks followed) and the directory it
- * is in are looked at; anything that cannot be looked at counts as root's,
- * so its errors stay errors (fail closed).
+ * Every directory on its way, every symlink's way, and the file at its end
+ * are looked at (acl_way_changeable()); what cannot be looked at counts as
+ * root's, so its errors stay errors (fail closed).
  *
- * Return: true when its owner or its directory's is another user, or
- * either may be written by another group or by anyone.
+ * Return: true when another user owns one of them or may write it (a
+ * directory: replace its entries).
  */
 static bool acl_user_controlled(const char *path)
 {
-	g_autofree char *real = NULL;
-	g_autofree char *dir = NULL;
-	struct stat st;
+	int links = 0;
 
 	/* a relative one would need getcwd(), which the broker may not */
-	if (g_path_is_absolute(path))
-		real = realpath(path, NULL);
-	if (!real || stat(real, &st) < 0)
-		return false;
-	if (acl_changeable_by_a_user(&st, false))
-		return true;
-	dir = g_path_get_dirname(real);
-	return stat(dir, &st) == 0 && acl_changeable_by_a_user(&st, true);
+	return g_path_is_absolute(path) && acl_way_changeable(path, &links) == 1;
 }
 
 /**

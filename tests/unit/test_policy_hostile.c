@@ -138,6 +138,45 @@ static void test_bridge_conf_users_broken_include_is_dropped_whole(void)
 	test_dir_free(dir);
 }
 
+static void test_bridge_conf_symlink_in_a_users_directory_is_the_users(void)
+{
+	char *dir = test_dir_new();
+	g_autofree char *home = g_build_filename(dir, "home", NULL);
+	g_autofree char *link = g_build_filename(home, "link.conf", NULL);
+	g_autofree char *bad = NULL;
+	g_autofree char *path = NULL;
+	g_autofree char *text = NULL;
+	g_autoptr(bridge_acl) acl = NULL;
+	GError *error = NULL;
+
+	if (geteuid() != 0) {
+		g_test_skip("needs root, to give a directory to another user");
+		test_dir_free(dir);
+		return;
+	}
+	/* root's file with an error, reached through a user's symlink: the
+	 * user chose to include it, so it breaks nobody else */
+	bad = test_write(dir, "bad.conf", "permit x\n");
+	g_assert_cmpint(g_mkdir(home, 0755), ==, 0);
+	g_assert_cmpint(symlink(bad, link), ==, 0);
+	g_assert_cmpint(chown(home, 65534, 65534), ==, 0);
+	text = g_strdup_printf("allow br0\ninclude %s\n", link);
+	path = test_write(dir, "bridge.conf", text);
+	acl = bridge_acl_load(path, &error);
+	g_assert_no_error(error);
+	g_assert_true(bridge_acl_allows(acl, "br0"));
+	g_clear_pointer(&acl, bridge_acl_free);
+
+	/* the directory root's again: the error is everyone's */
+	g_assert_cmpint(chown(home, 0, 0), ==, 0);
+	g_assert_null(bridge_acl_load(path, &error));
+	g_assert_error(error, TW_ERROR, TW_ERROR_CONFIG);
+	g_clear_error(&error);
+	g_assert_cmpint(unlink(link), ==, 0);
+	g_assert_cmpint(g_rmdir(home), ==, 0);
+	test_dir_free(dir);
+}
+
 int main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
@@ -149,5 +188,7 @@ int main(int argc, char *argv[])
 			test_bridge_conf_paths_in_messages_are_escaped);
 	g_test_add_func("/policy-hostile/bridge-conf/users-broken-include-is-dropped-whole",
 			test_bridge_conf_users_broken_include_is_dropped_whole);
+	g_test_add_func("/policy-hostile/bridge-conf/symlink-in-a-users-directory-is-the-users",
+			test_bridge_conf_symlink_in_a_users_directory_is_the_users);
 	return g_test_run();
 }
