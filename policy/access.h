@@ -14,7 +14,7 @@
 /**
  * struct caller - who asks, as the kernel says (SO_PEERCRED, SO_PEERGROUPS)
  * @uid:	user id: the account it counts as (for a subordinate uid of a
- *		user, that user: qemu-helper/peer_account.c)
+ *		user, that user: qemu-helper/peer_account.c, in the broker)
  * @peer_uid:	the uid the kernel reported (SO_PEERCRED)
  * @gid:	primary group id
  * @pid:	process id

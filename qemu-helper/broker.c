@@ -5,7 +5,7 @@
  * A connection carries one request (broker_protocol.h) and gets one answer,
  * or a list ended by BROKER_REP_END; then the broker closes it. Who asks is
  * what the kernel says (peer_identity.c), never what the message says; a
- * subordinate uid counts as the user who owns its user namespace
+ * subordinate uid counts as the user whose /etc/subuid range holds it
  * (peer_account.c), for quotas and rights alike.
  *
  * A tap request is decided by the same policy as direct mode
