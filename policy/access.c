@@ -80,7 +80,8 @@ bool caller_from_user_name(const char *name, struct caller *c, GError **error)
 			    "no user `%s'", shown);
 		return false;
 	}
-	*c = (struct caller){ .uid = user.uid, .gid = user.gid };
+	*c = (struct caller){ .uid = user.uid, .peer_uid = user.uid,
+			      .gid = user.gid };
 	c->groups = accounts_user_groups(&user, &c->ngroups);
 	return true;
 }

@@ -13,7 +13,9 @@
 
 /**
  * struct caller - who asks, as the kernel says (SO_PEERCRED, SO_PEERGROUPS)
- * @uid:	user id
+ * @uid:	user id: the account it counts as (for a subordinate uid of a
+ *		user, that user: qemu-helper/peer_account.c, in the broker)
+ * @peer_uid:	the uid the kernel reported (SO_PEERCRED)
  * @gid:	primary group id
  * @pid:	process id
  * @groups:	supplementary groups
@@ -21,6 +23,7 @@
  */
 struct caller {
 	uid_t uid;
+	uid_t peer_uid;
 	gid_t gid;
 	pid_t pid;
 	gid_t *groups;

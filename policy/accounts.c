@@ -15,9 +15,16 @@
  * from the account secrets; it is confined like every other process
  * (confine_account_lookup()) and answers fixed-size questions only.
  *
- * A lost lookup process (killed, or no answer within LOOKUP_TIMEOUT_S)
- * fails closed: names no longer resolve, so an allow-users or allow-groups
- * entry given by name grants nothing; numbers still work.
+ * It also says whose subordinate uid a uid is (/etc/subuid,
+ * accounts_subuid_owner()), for qemu-helper/peer_account.c.
+ *
+ * A lookup that takes longer than LOOKUP_TIMEOUT_S fails closed for the
+ * request that asked (its names do not resolve, so an allow-users or
+ * allow-groups entry given by name grants nothing; numbers still work),
+ * and so does every question until that late answer has come; then the
+ * process is asked again (ask()). A lost lookup process (killed, or
+ * answering garbage) fails every later question closed: it cannot be
+ * started again by a confined broker.
  */
 #include "accounts.h"
 
@@ -43,13 +50,14 @@ enum lookup_op {
 	LOOKUP_USER_BY_UID,
 	LOOKUP_GROUP_BY_NAME,
 	LOOKUP_USER_GROUPS,
+	LOOKUP_SUBUID_OWNER,
 };
 
 /**
  * struct lookup_request - one question to the lookup process
  * @seq:	sequence number, repeated in the answer
  * @op:		enum lookup_op
- * @id:		uid (USER_BY_UID), primary gid (USER_GROUPS)
+ * @id:		uid (USER_BY_UID, SUBUID_OWNER), primary gid (USER_GROUPS)
  * @name:	user or group name, NUL-terminated
  */
 struct lookup_request {
@@ -63,7 +71,7 @@ struct lookup_request {
  * struct lookup_reply - its answer
  * @seq:	the question's
  * @found:	1 when the account exists
- * @uid:	user id (users)
+ * @uid:	user id (users; SUBUID_OWNER: the range's owner)
  * @gid:	primary group (users), the group (groups)
  * @ngroups:	entries of @groups used (USER_GROUPS)
  * @name:	user name (users)
@@ -81,6 +89,8 @@ struct lookup_reply {
 
 static int lookup_fd = -1;
 static uint32_t lookup_seq;
+/* the question that timed out, while its answer has not come; or 0 */
+static uint32_t late_seq;
 
 /**
  * account_from_passwd() - fill @out from @pw
@@ -121,36 +131,173 @@ static gid_t *local_groups(const struct account *user, size_t *n)
 }
 
 /**
+ * accounts_subuid_line_owner() - does one line of /etc/subuid give @uid,
+ * and to whom
+ * @line:	the line, without its newline
+ * @uid:	a uid
+ * @user:	set to the line's USER, newly allocated, when it does
+ *
+ * A line is `USER:FIRST:COUNT' (newuidmap's format), USER a name or a uid,
+ * FIRST and COUNT decimal, COUNT at least 1; blanks around it are
+ * ignored, anything else is no range.
+ *
+ * Return: true when FIRST <= @uid < FIRST + COUNT.
+ */
+bool accounts_subuid_line_owner(const char *line, uid_t uid, char **user)
+{
+	g_autofree char *copy = g_strstrip(g_strdup(line));
+	g_auto(GStrv) field = g_strsplit(copy, ":", 4);
+	guint64 first, count;
+
+	if (g_strv_length(field) != 3 || !field[0][0] ||
+	    !g_ascii_string_to_unsigned(field[1], 10, 0, G_MAXUINT32, &first,
+					NULL) ||
+	    !g_ascii_string_to_unsigned(field[2], 10, 1, G_MAXUINT32, &count,
+					NULL) ||
+	    uid < first || uid - first >= count)
+		return false;
+	*user = g_strdup(field[0]);
+	return true;
+}
+
+/**
+ * local_subuid_owner() - whose /etc/subuid range @uid is in, with libc
+ * @uid:	a uid
+ * @owner:	set to the range's owner when found
+ *
+ * The first range holding @uid counts. A file that cannot be read has no
+ * ranges.
+ *
+ * Return: true when @uid is in a range of a user that exists.
+ */
+static bool local_subuid_owner(uid_t uid, uid_t *owner)
+{
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+
+	if (!g_file_get_contents(ACCOUNTS_SUBUID_FILE, &text, NULL, NULL))
+		return false;
+	lines = g_strsplit(text, "\n", -1);
+	for (unsigned int i = 0; lines[i]; i++) {
+		g_autofree char *user = NULL;
+		struct account found;
+		guint64 number;
+
+		if (!accounts_subuid_line_owner(lines[i], uid, &user))
+			continue;
+		if (account_from_passwd(getpwnam(user), &found)) {
+			*owner = found.uid;
+			return true;
+		}
+		if (g_ascii_string_to_unsigned(user, 10, 0, G_MAXUINT32 - 1,
+					       &number, NULL)) {
+			*owner = (uid_t)number;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * reply_valid() - is @rep, @n bytes long, a well-formed answer
+ * @rep:	the answer
+ * @n:		its length
+ *
+ * Return: true when it is.
+ */
+static bool reply_valid(const struct lookup_reply *rep, ssize_t n)
+{
+	return n >= (ssize_t)offsetof(struct lookup_reply, groups) &&
+	       rep->ngroups <= ACCOUNTS_MAX_GROUPS &&
+	       (size_t)n == offsetof(struct lookup_reply, groups) +
+			    rep->ngroups * sizeof(uint32_t) &&
+	       memchr(rep->name, 0, sizeof(rep->name)) != NULL;
+}
+
+/**
+ * lookup_lost() - the lookup process is gone: names fail closed from now
+ * @why:	what happened
+ */
+static void lookup_lost(const char *why)
+{
+	g_warning("the account lookup process %s: user and group names no longer resolve",
+		  why);
+	close(lookup_fd);
+	lookup_fd = -2;		/* asked no more: names fail closed */
+}
+
+/**
+ * late_answer_arrived() - has the answer to the question that timed out
+ * come since (then the process is asked again)
+ * @rep:	room for answers; those that come are dropped
+ *
+ * Return: true when no question is outstanding any more; false when the
+ * process is still busy with it (or gone).
+ */
+static bool late_answer_arrived(struct lookup_reply *rep)
+{
+	ssize_t n;
+
+	while (late_seq) {
+		n = recv(lookup_fd, rep, sizeof(*rep), MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;	/* still busy: fail this one closed */
+		if (n <= 0 || !reply_valid(rep, n)) {
+			lookup_lost(n == 0 ? "exited" : "answers garbage");
+			return false;
+		}
+		if (rep->seq == late_seq)
+			late_seq = 0;
+	}
+	return true;
+}
+
+/**
  * ask() - a question to the lookup process
  * @req:	the question (its @seq is set here)
  * @rep:	the answer
  *
- * Return: true with an answer; false when the process is gone or silent
- * (then it is not asked again).
+ * An answer slower than LOOKUP_TIMEOUT_S fails this question closed (its
+ * name does not resolve), and every question after it until the late
+ * answer comes, without waiting: one slow lookup (a slow NSS source)
+ * costs the requests of that moment, never the name rules of every
+ * request after it. A process that is gone fails every question closed.
+ *
+ * Return: true with an answer.
  */
 static bool ask(struct lookup_request *req, struct lookup_reply *rep)
 {
 	ssize_t n;
 
-	req->seq = ++lookup_seq;
-	if (send(lookup_fd, req, sizeof(*req), MSG_NOSIGNAL) !=
-	    (ssize_t)sizeof(*req))
-		goto lost;
+	if (!late_answer_arrived(rep))
+		return false;
+	if (++lookup_seq == 0)	/* 0 is late_seq's "none" */
+		lookup_seq = 1;
+	req->seq = lookup_seq;
+	n = send(lookup_fd, req, sizeof(*req), MSG_NOSIGNAL);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		goto slow;
+	if (n != (ssize_t)sizeof(*req)) {
+		lookup_lost("cannot be asked");
+		return false;
+	}
 	do {	/* an answer that came too late to an earlier question */
 		n = recv(lookup_fd, rep, sizeof(*rep), 0);
 	} while ((n >= (ssize_t)sizeof(uint32_t) && rep->seq != req->seq) ||
 		 (n < 0 && errno == EINTR));
-	if (n < (ssize_t)offsetof(struct lookup_reply, groups) ||
-	    rep->ngroups > ACCOUNTS_MAX_GROUPS ||
-	    (size_t)n != offsetof(struct lookup_reply, groups) +
-			 rep->ngroups * sizeof(uint32_t) ||
-	    memchr(rep->name, 0, sizeof(rep->name)) == NULL)
-		goto lost;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		goto slow;
+	if (!reply_valid(rep, n)) {
+		lookup_lost(n == 0 ? "exited" : "does not answer");
+		return false;
+	}
 	return true;
-lost:
-	g_warning("the account lookup process does not answer: user and group names no longer resolve");
-	close(lookup_fd);
-	lookup_fd = -2;		/* asked no more: names fail closed */
+slow:
+	late_seq = req->seq;
+	g_warning("an account lookup took more than %d s: names do not resolve for this request",
+		  LOOKUP_TIMEOUT_S);
 	return false;
 }
 
@@ -266,6 +413,32 @@ gid_t *accounts_user_groups(const struct account *user, size_t *n)
 }
 
 /**
+ * accounts_subuid_owner() - the user whose subordinate uid @uid is
+ * (/etc/subuid: newuidmap lets only that user map it)
+ * @uid:	a uid
+ * @owner:	set when it is one
+ *
+ * Return: 1 when @uid is subordinate, 0 when not, -1 when it cannot be
+ * told (the lookup process is slow or gone: fail closed).
+ */
+int accounts_subuid_owner(uid_t uid, uid_t *owner)
+{
+	struct lookup_request req = { .op = LOOKUP_SUBUID_OWNER, .id = uid };
+	g_autofree struct lookup_reply *rep = NULL;
+
+	if (lookup_fd == -1)
+		return local_subuid_owner(uid, owner);
+	if (lookup_fd < 0)
+		return -1;
+	rep = g_new0(struct lookup_reply, 1);
+	if (!ask(&req, rep))
+		return -1;
+	if (rep->found)
+		*owner = rep->uid;
+	return rep->found ? 1 : 0;
+}
+
+/**
  * lookup_answer() - the lookup process's answer to @req, with libc
  * @req:	the question
  * @rep:	the answer
@@ -294,6 +467,13 @@ static size_t lookup_answer(const struct lookup_request *req,
 			g_strlcpy(rep->name, user.name, sizeof(rep->name));
 		}
 		break;
+	case LOOKUP_SUBUID_OWNER: {
+		uid_t owner;
+
+		rep->found = local_subuid_owner(req->id, &owner);
+		rep->uid = rep->found ? owner : 0;
+		break;
+	}
 	case LOOKUP_GROUP_BY_NAME:
 		rep->found = accounts_group_by_name(req->name, &gid);
 		rep->gid = rep->found ? gid : 0;

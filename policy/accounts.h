@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <glib.h>
 
+/* Subordinate uid ranges, as newuidmap reads them */
+#define ACCOUNTS_SUBUID_FILE "/etc/subuid"
 /* Most groups of one user carried back from the lookup process */
 #define ACCOUNTS_MAX_GROUPS 4096
 
@@ -29,6 +31,8 @@ bool accounts_user_by_name(const char *name, struct account *out);
 bool accounts_user_by_uid(uid_t uid, struct account *out);
 bool accounts_group_by_name(const char *name, gid_t *gid);
 gid_t *accounts_user_groups(const struct account *user, size_t *n);
+int accounts_subuid_owner(uid_t uid, uid_t *owner);
+bool accounts_subuid_line_owner(const char *line, uid_t uid, char **user);
 bool accounts_start_lookup_process(GError **error);
 
 #endif

@@ -14,19 +14,44 @@
  * a name of 16 or more bytes, or one the kernel would not accept, is an
  * error (CVE-2019-13164); so are include loops and chains deeper than
  * BRIDGE_ACL_MAX_DEPTH, more than BRIDGE_ACL_MAX_FILES files, and a syntax
- * error inside an included file. A file included again elsewhere is not
- * parsed again: rules do not depend on order, so it would add nothing. An
- * included file that does not exist or that this process may not read is
- * skipped, as qemu-bridge-helper skips it (it reads with the caller's
- * rights, so per-user files are included by name). A relative include is
- * resolved against the directory of the file that includes it.
+ * error inside an included file that only root can change. A file
+ * included again elsewhere is not parsed again: rules do not depend on
+ * order, so it would add nothing. A relative include is resolved against
+ * the directory of the file that includes it.
+ *
+ * Whose rights (acl_read()): with an identity to read as, every file,
+ * bridge.conf itself included, is read with the caller's rights, as
+ * qemu-bridge-helper read them: bridge.conf's own permissions are part of
+ * the policy (mode 0640 root:kvm admits the kvm group only). An included
+ * file that does not exist or that the caller may not read is skipped, as
+ * qemu-bridge-helper skips it (so per-user files are included by name). A
+ * refusal that is not the caller's (the kernel's permission check as the
+ * caller says it may read the file: the broker's Landlock rules or an LSM
+ * said no) is an error: a deny list silently lost would open bridges.
+ *
+ * An include someone other than root (or the user this process runs as)
+ * can change (acl_user_controlled(): the file, or a directory or symlink on
+ * its way) is that user's to break: qemu-bridge-helper
+ * ignores an include's errors, and so does tapwarden for such a file — its
+ * rules are dropped whole (acl_include()), the first such error is kept
+ * for the refusal's reason, and nobody else's requests fail with it. Its
+ * denies are no loss: the user could remove them anyway.
+ *
+ * Messages never quote a line that is not a rule (the file may be any file
+ * root can read: --acl in direct mode), and every path in them is escaped
+ * (an include's name may hold ESC or CR; they reach the log and `tapwarden
+ * check`).
  */
 #include "bridge_acl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "config_file.h"
 #include "error.h"
@@ -56,11 +81,14 @@ struct acl_rule {
 /**
  * struct bridge_acl - every rule of a file and its includes, in order
  * @rules:	array of struct acl_rule
- * @files:	every file read, for the rules' @file
+ * @files:	every file read, escaped, for the rules' @file
+ * @skipped:	the first error of a user-controlled include that was
+ *		dropped, or NULL
  */
 struct bridge_acl {
 	GArray *rules;
 	GPtrArray *files;
+	char *skipped;
 };
 
 /**
@@ -93,6 +121,117 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 			   GError **error);
 
 /**
+ * acl_shown() - @path as messages show it: escaped, one line
+ * @path:	a path
+ *
+ * Return: a new string.
+ */
+static char *acl_shown(const char *path)
+{
+	return g_strescape(path, NULL);
+}
+
+/**
+ * acl_changeable_by_a_user() - may someone other than root (or this
+ * process's own user) change what @st describes (for a directory: replace
+ * its entries)
+ * @st:		a file's or directory's stat
+ * @dir:	@st is the directory holding the file
+ *
+ * Return: true when another user owns it or may write it.
+ */
+static bool acl_changeable_by_a_user(const struct stat *st, bool dir)
+{
+	/* in a sticky directory only an entry's owner replaces it */
+	bool sticky = dir && (st->st_mode & S_ISVTX);
+	bool own_uid = st->st_uid == 0 || st->st_uid == geteuid();
+	bool own_gid = st->st_gid == 0 || st->st_gid == getegid();
+
+	return !own_uid || (!sticky && (st->st_mode & S_IWOTH)) ||
+	       (!sticky && (st->st_mode & S_IWGRP) && !own_gid);
+}
+
+/* most symlinks followed on the way to an include, as the kernel's 40 */
+#define ACL_MAX_LINKS 40
+
+/**
+ * acl_way_changeable() - may another user change what @path leads to: a
+ * directory on its way (or on a symlink's way), or the file at its end
+ * @path:	an absolute path
+ * @links:	symlinks followed so far
+ *
+ * The path is walked as the kernel would walk it, a component at a time,
+ * so that a symlink in a user's directory (`include /home/alice/link',
+ * the link leading to a root file with an error) counts as that user's.
+ *
+ * Return: 1 when another user may, 0 when not, -1 when it cannot be told.
+ */
+static int acl_way_changeable(const char *path, int *links)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+	g_autofree char *cur = g_strdup("/");
+	struct stat st;
+
+	for (unsigned int i = 0; parts[i]; i++) {
+		g_autofree char *next = NULL;
+		g_autofree char *target = NULL;
+		g_autofree char *rest = NULL;
+		g_autofree char *full = NULL;
+
+		if (!*parts[i] || !strcmp(parts[i], "."))
+			continue;
+		if (!strcmp(parts[i], "..")) {
+			next = g_path_get_dirname(cur);
+			g_free(cur);
+			cur = g_steal_pointer(&next);
+			continue;
+		}
+		if (stat(cur, &st) < 0)
+			return -1;
+		if (acl_changeable_by_a_user(&st, true))
+			return 1;	/* the directory holding parts[i] */
+		next = g_build_filename(cur, parts[i], NULL);
+		if (lstat(next, &st) < 0)
+			return -1;
+		if (!S_ISLNK(st.st_mode)) {
+			g_free(cur);
+			cur = g_steal_pointer(&next);
+			continue;
+		}
+		target = g_file_read_link(next, NULL);
+		if (!target || ++*links > ACL_MAX_LINKS)
+			return -1;
+		rest = g_strjoinv("/", parts + i + 1);
+		full = g_path_is_absolute(target) ?
+		       g_build_filename(target, rest, NULL) :
+		       g_build_filename(cur, target, rest, NULL);
+		return acl_way_changeable(full, links);
+	}
+	if (stat(cur, &st) < 0)
+		return -1;
+	return acl_changeable_by_a_user(&st, false);
+}
+
+/**
+ * acl_user_controlled() - is @path a file a user other than root can change
+ * @path:	an include, as resolved against its includer
+ *
+ * Every directory on its way, every symlink's way, and the file at its end
+ * are looked at (acl_way_changeable()); what cannot be looked at counts as
+ * root's, so its errors stay errors (fail closed).
+ *
+ * Return: true when another user owns one of them or may write it (a
+ * directory: replace its entries).
+ */
+static bool acl_user_controlled(const char *path)
+{
+	int links = 0;
+
+	/* a relative one would need getcwd(), which the broker may not */
+	return g_path_is_absolute(path) && acl_way_changeable(path, &links) == 1;
+}
+
+/**
  * acl_include() - handle an `include FILE` line
  * @ctx:	parse state
  * @from:	the file that includes
@@ -100,7 +239,9 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
  * @target:	the file to include, as written
  * @error:	set on failure, naming @from and @lineno
  *
- * Return: true when the file was parsed or skipped as unreadable.
+ * Return: true when the file was parsed, or skipped: it does not exist,
+ * the caller may not read it, or it is a user's and has an error (its
+ * rules are then dropped whole).
  */
 static bool acl_include(struct acl_parse *ctx, const char *from,
 			unsigned int lineno, const char *target, GError **error)
@@ -108,11 +249,13 @@ static bool acl_include(struct acl_parse *ctx, const char *from,
 	g_autofree char *dir = g_path_get_dirname(from);
 	g_autofree char *path = g_path_is_absolute(target) ?
 		g_strdup(target) : g_build_filename(dir, target, NULL);
+	g_autofree char *shown = acl_shown(from);
+	guint rules_before = ctx->acl->rules->len;
 	GError *local = NULL;
 
 	if (ctx->stack->len >= BRIDGE_ACL_MAX_DEPTH) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s:%u: includes nested deeper than %d", from,
+			    "%s:%u: includes nested deeper than %d", shown,
 			    lineno, BRIDGE_ACL_MAX_DEPTH);
 		return false;
 	}
@@ -123,15 +266,42 @@ static bool acl_include(struct acl_parse *ctx, const char *from,
 		g_clear_error(&local);	/* as qemu-bridge-helper: skipped */
 		return true;
 	}
-	g_propagate_prefixed_error(error, local, "%s:%u: in include: ", from,
+	if (g_error_matches(local, TW_ERROR, TW_ERROR_CONFIG) &&
+	    acl_user_controlled(path)) {
+		/* as qemu-bridge-helper: its errors are its owner's */
+		g_array_set_size(ctx->acl->rules, rules_before);
+		if (!ctx->acl->skipped)
+			ctx->acl->skipped = g_strdup_printf("%s:%u: include skipped: %s",
+							    shown, lineno,
+							    local->message);
+		g_clear_error(&local);
+		return true;
+	}
+	g_propagate_prefixed_error(error, local, "%s:%u: in include: ", shown,
 				   lineno);
 	return false;
+}
+
+/* what a refusal of a line that is no rule says instead of quoting it */
+#define ACL_RULES_ARE \
+	"rules are `allow NAME', `deny NAME' and `include FILE' (the line is not shown)"
+
+/**
+ * acl_command_known() - is @cmd one of bridge.conf's words
+ * @cmd:	the first word of a line
+ *
+ * Return: true for allow, deny and include.
+ */
+static bool acl_command_known(const char *cmd)
+{
+	return !strcmp(cmd, "allow") || !strcmp(cmd, "deny") ||
+	       !strcmp(cmd, "include");
 }
 
 /**
  * acl_parse_line() - parse one line into the rules
  * @ctx:	parse state
- * @path:	the file, for messages
+ * @path:	the file (ctx->file is its name for messages)
  * @lineno:	line number, from 1
  * @line:	the line, without its newline; modified
  * @error:	set on failure
@@ -161,11 +331,16 @@ static bool acl_parse_line(struct acl_parse *ctx, const char *path,
 		*arg++ = '\0';
 	g_strstrip(arg);
 	if (*arg == '\0') {
-		g_autofree char *shown = g_strescape(cmd, NULL);
-
-		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s:%u: `%s' needs an argument", path, lineno,
-			    shown);
+		/* the line is quoted only when it is a rule's word: the file
+		 * may be any file (--acl=/etc/shadow in direct mode) */
+		if (acl_command_known(cmd))
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s:%u: `%s' needs an argument", ctx->file,
+				    lineno, cmd);
+		else
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s:%u: needs an argument: " ACL_RULES_ARE,
+				    ctx->file, lineno);
 		return false;
 	}
 
@@ -177,17 +352,16 @@ static bool acl_parse_line(struct acl_parse *ctx, const char *path,
 	} else if (!strcmp(cmd, "deny")) {
 		rule.type = strcmp(arg, "all") ? ACL_DENY : ACL_DENY_ALL;
 	} else {
-		g_autofree char *shown = g_strescape(cmd, NULL);
-
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s:%u: unknown command `%s'", path, lineno,
-			    shown);
+			    "%s:%u: unknown command: " ACL_RULES_ARE,
+			    ctx->file, lineno);
 		return false;
 	}
 	if (rule.type == ACL_ALLOW || rule.type == ACL_DENY) {
 		if (!ifname_check(arg, &local)) {
 			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-				    "%s:%u: %s", path, lineno, local->message);
+				    "%s:%u: %s", ctx->file, lineno,
+				    local->message);
 			g_error_free(local);
 			return false;
 		}
@@ -197,6 +371,62 @@ static bool acl_parse_line(struct acl_parse *ctx, const char *path,
 	rule.line = lineno;
 	g_array_append_val(ctx->acl->rules, rule);
 	return true;
+}
+
+/**
+ * acl_may_read_as() - would the kernel's permission check let the current
+ * file-system identity read @path (faccessat2(AT_EACCESS): it uses the
+ * file-system ids, and Landlock does not restrict it)
+ * @path:	the file
+ *
+ * Return: true when it would; false when not, or when this cannot be
+ * asked (kernels before 5.8: then a refusal is the caller's, as before).
+ */
+static bool acl_may_read_as(const char *path)
+{
+	return syscall(SYS_faccessat2, AT_FDCWD, path, R_OK, AT_EACCESS) == 0;
+}
+
+/**
+ * acl_read() - read @path with the caller's rights, when there is a caller
+ * @ctx:	parse state
+ * @path:	the file
+ * @st:		its fstat(), filled in on success
+ * @length:	its length, filled in on success
+ * @error:	set on failure: TW_ERROR_NOT_FOUND, TW_ERROR_DENIED (the
+ *		caller may not read it), TW_ERROR_FAILED (this process's
+ *		confinement refused what the caller may read, or the
+ *		identity cannot be taken), TW_ERROR_CONFIG else
+ *
+ * Return: the text, or NULL with @error set.
+ */
+static char *acl_read(struct acl_parse *ctx, const char *path,
+		      struct stat *st, gsize *length, GError **error)
+{
+	struct fs_identity_saved saved;
+	GError *local = NULL;
+	char *text;
+
+	if (!ctx->includes_as)
+		return config_file_read(path, st, length, error);
+	if (!fs_identity_enter(ctx->includes_as, &saved, error))
+		return NULL;
+	text = config_file_read(path, st, length, &local);
+	if (!text && g_error_matches(local, TW_ERROR, TW_ERROR_DENIED) &&
+	    acl_may_read_as(path)) {
+		/* not the caller's rights: Landlock, an LSM. Skipping it
+		 * would lose its denies; direct mode would read it */
+		g_autofree char *shown = acl_shown(path);
+
+		g_clear_error(&local);
+		g_set_error(&local, TW_ERROR, TW_ERROR_FAILED,
+			    "%s: uid %u may read it, but this process's confinement does not let it (keep bridge.conf's includes in its directory)",
+			    shown, (unsigned int)ctx->includes_as->uid);
+	}
+	fs_identity_leave(&saved);
+	if (local)
+		g_propagate_error(error, local);
+	return text;
 }
 
 /**
@@ -212,6 +442,7 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 {
 	g_autofree char *text = NULL;
 	g_autofree char *key = NULL;
+	g_autofree char *shown = NULL;
 	g_auto(GStrv) lines = NULL;
 	const char *outer_file;
 	struct file_id id;
@@ -219,19 +450,10 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 	gsize length;
 	bool ok = true;
 
-	if (ctx->includes_as && ctx->stack->len > 0) {
-		/* an include counts only if the caller could read it */
-		struct fs_identity_saved saved;
-
-		if (!fs_identity_enter(ctx->includes_as, &saved, error))
-			return false;
-		text = config_file_read(path, &st, &length, error);
-		fs_identity_leave(&saved);
-	} else {
-		text = config_file_read(path, &st, &length, error);
-	}
+	text = acl_read(ctx, path, &st, &length, error);
 	if (!text)
 		return false;
+	shown = acl_shown(path);
 	id = (struct file_id){ .dev = st.st_dev, .ino = st.st_ino };
 	for (unsigned int i = 0; i < ctx->stack->len; i++) {
 		struct file_id *seen = &g_array_index(ctx->stack,
@@ -239,7 +461,7 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 
 		if (seen->dev == id.dev && seen->ino == id.ino) {
 			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-				    "%s: include loop", path);
+				    "%s: include loop", shown);
 			return false;
 		}
 	}
@@ -248,13 +470,13 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 		return true;	/* its rules are in already */
 	if (g_hash_table_size(ctx->parsed) >= BRIDGE_ACL_MAX_FILES) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s: more than %d files included", path,
+			    "%s: more than %d files included", shown,
 			    BRIDGE_ACL_MAX_FILES);
 		return false;
 	}
 	g_hash_table_add(ctx->parsed, g_steal_pointer(&key));
 	g_array_append_val(ctx->stack, id);
-	g_ptr_array_add(ctx->acl->files, g_strdup(path));
+	g_ptr_array_add(ctx->acl->files, g_steal_pointer(&shown));
 	outer_file = ctx->file;
 	ctx->file = g_ptr_array_index(ctx->acl->files, ctx->acl->files->len - 1);
 
@@ -270,11 +492,13 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 /**
  * bridge_acl_load_as() - read an ACL file and what it includes
  * @path:	the file, e.g. /etc/qemu/bridge.conf
- * @includes_as: identity that included files are read with, or NULL for
- *		this process's own. qemu-bridge-helper read every file with
- *		the caller's uid, so a file the caller cannot read did not
- *		count for that caller; the broker keeps that meaning with this.
- * @error:	set on failure: "FILE:LINE: reason"
+ * @includes_as: identity that @path and every included file are read
+ *		with, or NULL for this process's own. qemu-bridge-helper read
+ *		every file with the caller's uid, so a file the caller cannot
+ *		read did not count for that caller (and a bridge.conf it
+ *		cannot read allows nothing); the broker keeps that meaning.
+ * @error:	set on failure: "FILE:LINE: reason"; TW_ERROR_DENIED when
+ *		the caller may not read @path itself
  *
  * Return: the rules, or NULL with @error set; nothing partial.
  */
@@ -354,8 +578,9 @@ bool bridge_acl_decide(const struct bridge_acl *acl, const char *bridge,
 					rule->type == ACL_DENY_ALL) ?
 				       "all" : rule->name);
 	else if (why)
-		*why = g_strdup_printf("no rule allows %s (default deny)",
-				       bridge);
+		*why = g_strdup_printf("no rule allows %s (default deny)%s%s",
+				       bridge, acl->skipped ? "; " : "",
+				       acl->skipped ? acl->skipped : "");
 	return allow && !deny;
 }
 
@@ -383,5 +608,6 @@ void bridge_acl_free(struct bridge_acl *acl)
 		g_array_unref(acl->rules);
 	if (acl->files)
 		g_ptr_array_unref(acl->files);
+	g_free(acl->skipped);
 	g_free(acl);
 }

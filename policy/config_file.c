@@ -6,7 +6,9 @@
  * too big) and read from that descriptor, so a path swapped for a symlink,
  * a FIFO or a directory between check and read cannot be what is parsed.
  * Errors carry the reason: TW_ERROR_NOT_FOUND for a missing file,
- * TW_ERROR_DENIED for one the process may not read, TW_ERROR_CONFIG else.
+ * TW_ERROR_DENIED for one the process may not read, TW_ERROR_CONFIG else;
+ * the path in them is escaped (a name may hold ESC or CR, and messages
+ * reach terminals and logs).
  *
  * config_file_string() and config_file_string_list() read an optional key
  * of a GKeyFile: GKeyFile builds a translated message for every key it
@@ -36,6 +38,7 @@ char *config_file_read(const char *path, struct stat *st, gsize *length,
 		       GError **error)
 {
 	g_autofree char *text = NULL;
+	g_autofree char *shown = g_strescape(path, NULL);	/* one line */
 	size_t done = 0;
 	int fd, err;
 
@@ -45,23 +48,23 @@ char *config_file_read(const char *path, struct stat *st, gsize *length,
 		g_set_error(error, TW_ERROR,
 			    err == ENOENT ? TW_ERROR_NOT_FOUND :
 			    err == EACCES ? TW_ERROR_DENIED : TW_ERROR_CONFIG,
-			    "%s: cannot open: %s", path, g_strerror(err));
+			    "%s: cannot open: %s", shown, g_strerror(err));
 		return NULL;
 	}
 	if (fstat(fd, st) < 0) {
 		err = errno;
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s: cannot stat: %s", path, g_strerror(err));
+			    "%s: cannot stat: %s", shown, g_strerror(err));
 		goto out;
 	}
 	if (!S_ISREG(st->st_mode)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s: not a regular file", path);
+			    "%s: not a regular file", shown);
 		goto out;
 	}
 	if ((unsigned long long)st->st_size > CONFIG_FILE_MAX_SIZE) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s: too big (%lld bytes, at most %u)", path,
+			    "%s: too big (%lld bytes, at most %u)", shown,
 			    (long long)st->st_size, CONFIG_FILE_MAX_SIZE);
 		goto out;
 	}
@@ -74,7 +77,7 @@ char *config_file_read(const char *path, struct stat *st, gsize *length,
 		if (n < 0) {
 			err = errno;
 			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-				    "%s: cannot read: %s", path,
+				    "%s: cannot read: %s", shown,
 				    g_strerror(err));
 			g_clear_pointer(&text, g_free);
 			goto out;
@@ -86,7 +89,7 @@ char *config_file_read(const char *path, struct stat *st, gsize *length,
 	text[done] = '\0';
 	if (memchr(text, '\0', done)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
-			    "%s: contains a NUL byte", path);
+			    "%s: contains a NUL byte", shown);
 		g_clear_pointer(&text, g_free);
 		goto out;
 	}

@@ -9,7 +9,9 @@
  * merge: a group or a key written twice, and line_of() scans them again
  * for the line of a message. Every error reads
  * "FILE:LINE: [network NAME] KEY: reason", and a file with any error is
- * refused whole: nothing of it is used.
+ * refused whole: nothing of it is used. A line GKeyFile cannot take is
+ * named by its number, never quoted (syntax_error_line(): --config in
+ * direct mode may name any file root can read), and the path is escaped.
  *
  * Keys of features this build does not implement yet are refused rather
  * than ignored, so that a network never silently lacks the isolation it was
@@ -228,6 +230,45 @@ static int next_entry(struct line_scan *scan, const char **name, size_t *len)
 			*name = trimmed(line, len);
 			return 2;
 		}
+	}
+	return 0;
+}
+
+/**
+ * syntax_error_line() - the first line GKeyFile cannot take, for a message
+ * that does not quote it (GLib's does; --config in direct mode may name
+ * any file root can read, /etc/shadow say)
+ * @ctx:	parse context
+ * @before_group: set when that line is a key before the first group
+ *
+ * Return: the line's number, from 1, or 0 when every line looks right
+ * (GLib refused something finer: a name's characters, the encoding).
+ */
+static unsigned int syntax_error_line(const struct parse_ctx *ctx,
+				      bool *before_group)
+{
+	const char *pos = ctx->text, *stop = ctx->text + ctx->length;
+	bool group = false;
+	unsigned int number = 0;
+
+	*before_group = false;
+	while (pos <= stop) {
+		const char *nl = memchr(pos, '\n', (size_t)(stop - pos));
+		size_t n = (size_t)((nl ? nl : stop) - pos);
+		const char *line = trimmed(pos, &n);
+
+		number++;
+		pos = (nl ? nl : stop) + 1;
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (line[0] == '[' && line[n - 1] == ']') {
+			group = true;
+			continue;
+		}
+		if (line[0] != '[' && memchr(line, '=', n) && group)
+			continue;
+		*before_group = line[0] != '[' && memchr(line, '=', n);
+		return number;
 	}
 	return 0;
 }
@@ -945,7 +986,9 @@ static struct network_config *parse_text(const char *path, const char *text,
 {
 	g_autoptr(network_config) cfg = network_config_new();
 	g_autoptr(GKeyFile) kf = g_key_file_new();
-	struct parse_ctx ctx = { .path = path, .text = text, .length = length };
+	g_autofree char *shown_path = g_strescape(path, NULL);	/* one line */
+	struct parse_ctx ctx = { .path = shown_path, .text = text,
+				 .length = length };
 	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	unsigned int headers = 0, key_lines = 0, n_keys = 0;
 	bool repeated = false;
@@ -954,10 +997,23 @@ static struct network_config *parse_text(const char *path, const char *text,
 
 	if (!g_key_file_load_from_data(kf, text, length, G_KEY_FILE_NONE,
 				       &local)) {
-		/* a group or key written twice is reported first, as ever */
-		if (key_positions_index(&ctx, error))
-			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG, "%s: %s",
-				    path, local->message);
+		/* a group or key written twice is reported first, as ever;
+		 * then the line, never quoted (GLib's message quotes it) */
+		bool before_group;
+		unsigned int line = syntax_error_line(&ctx, &before_group);
+
+		if (!key_positions_index(&ctx, error))
+			;
+		else if (line)
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s:%u: %s (the line is not shown)", ctx.path,
+				    line, before_group ?
+				    "a key before the first [network NAME] group" :
+				    "not a [group], a KEY=VALUE line or a comment");
+		else
+			g_set_error(error, TW_ERROR, TW_ERROR_CONFIG,
+				    "%s: not a key file: a group or key name, or the encoding, is not valid (the text is not shown)",
+				    ctx.path);
 		g_error_free(local);
 		return NULL;
 	}

@@ -5,8 +5,9 @@
  * DESIGN.md section 3: a name that is a [network NAME] of tapwarden.conf is
  * served as that network says, to the users it allows (access.c) and within
  * its max-per-user; any other name is a bridge name checked against
- * qemu-bridge-helper's bridge.conf (default deny), whose includes count for
- * a caller only if the caller could read them. Only a network sets a VLAN:
+ * qemu-bridge-helper's bridge.conf (default deny), read with the caller's
+ * rights: a caller who may not read bridge.conf gets no bridge from it,
+ * and its includes count for a caller only if the caller could read them. Only a network sets a VLAN:
  * a plain bridge name never gets one. A broken tapwarden.conf
  * refuses every request: a network must never be served from half a
  * configuration.
@@ -38,6 +39,7 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 {
 	g_autoptr(bridge_acl) acl = NULL;
 	g_autofree char *why = NULL;
+	g_autofree char *acl_shown = g_strescape(q->acl, NULL);
 	struct fs_identity as = {
 		.uid = q->caller->uid, .gid = q->caller->gid,
 		.groups = q->caller->groups, .ngroups = q->caller->ngroups,
@@ -50,7 +52,14 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 		if (g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND)) {
 			g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
 				    "%s is not a network, and there is no %s to allow it as a bridge",
-				    name, q->acl);
+				    name, acl_shown);
+			g_error_free(local);
+		} else if (g_error_matches(local, TW_ERROR, TW_ERROR_DENIED)) {
+			/* its permissions are policy: qemu-bridge-helper
+			 * refused such a caller too */
+			g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
+				    "%s is not a network, and uid %u may not read %s, which would allow it as a bridge",
+				    name, (unsigned int)q->caller->uid, acl_shown);
 			g_error_free(local);
 		} else {
 			g_propagate_error(error, local);
@@ -59,8 +68,8 @@ static bool decide_bridge_acl(const struct policy_query *q, const char *name,
 	}
 	if (!bridge_acl_decide(acl, name, &why)) {
 		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
-			    "bridge %s is not allowed by %s (%s)", name, q->acl,
-			    why);
+			    "bridge %s is not allowed by %s (%s)", name,
+			    acl_shown, why);
 		return false;
 	}
 	if (rule)

@@ -52,7 +52,9 @@ typedef unsigned int (*lease_counter_fn)(void *data, uid_t uid,
  * @cfg:		the networks (tapwarden.conf)
  * @acl:		bridge.conf path, for names that are no network
  * @caller:		who asks
- * @includes_as_caller:	read bridge.conf's includes with @caller's rights
+ * @includes_as_caller:	read bridge.conf and its includes with @caller's
+ *			rights (qemu-bridge-helper's meaning: their
+ *			permissions are policy)
  * @count:		counts live leases, for max-per-user
  * @count_data:		passed to @count
  */

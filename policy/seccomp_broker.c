@@ -65,8 +65,10 @@ int seccomp_allow_broker(scmp_filter_ctx ctx)
 		 * bridge.conf (size, type); link_ipv6.c: disable_ipv6 */
 		SCMP_SYS(openat), SCMP_SYS(lseek), SCMP_SYS(pread64),
 		SCMP_SYS(statx), SCMP_SYS(getdents64),
-		/* bridge_acl.c: an include's real path (realpath) */
+		/* bridge_acl.c: an include's real path (realpath); whether
+		 * a refusal was the caller's (faccessat2) */
 		SCMP_SYS(readlinkat), SCMP_SYS(readlink),
+		SCMP_SYS(faccessat2),
 		/* fs_identity.c: bridge.conf includes with the caller's ids */
 		SCMP_SYS(setfsuid), SCMP_SYS(setfsgid), SCMP_SYS(setgroups),
 		SCMP_SYS(getgroups),

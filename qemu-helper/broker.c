@@ -4,7 +4,9 @@
  *
  * A connection carries one request (broker_protocol.h) and gets one answer,
  * or a list ended by BROKER_REP_END; then the broker closes it. Who asks is
- * what the kernel says (peer_identity.c), never what the message says.
+ * what the kernel says (peer_identity.c), never what the message says; a
+ * subordinate uid counts as the user whose /etc/subuid range holds it
+ * (peer_account.c), for quotas and rights alike.
  *
  * A tap request is decided by the same policy as direct mode
  * (policy_decide(), with the configuration loaded at start and on SIGHUP,
@@ -38,6 +40,7 @@
 #include "direct_mode.h"
 #include "error.h"
 #include "fd_reaper.h"
+#include "peer_account.h"
 #include "peer_identity.h"
 #include "placement.h"
 #include "qos.h"
@@ -73,7 +76,7 @@ static void reply_error(int sock, const GError *error)
 
 	broker_msg_init(&msg, BROKER_REP_ERROR);
 	broker_msg_set_u32(&msg, BA_CODE, (uint32_t)error->code);
-	broker_msg_set_str(&msg, BA_TEXT, error->message);
+	broker_msg_set_text(&msg, error->message);
 	broker_send(sock, &msg, -1, NULL);
 }
 
@@ -122,10 +125,10 @@ static bool lease_holder(const struct caller *c, int qemu_sock, pid_t *pid,
 	}
 	if (!caller_socket_check(qemu_sock, &qemu_pid, &qemu_uid, error))
 		return false;
-	if (qemu_uid != c->uid) {
+	if (qemu_uid != c->peer_uid) {
 		g_set_error(error, TW_ERROR, TW_ERROR_DENIED,
 			    "the socket passed along belongs to uid %u, not to the caller (uid %u)",
-			    (unsigned int)qemu_uid, (unsigned int)c->uid);
+			    (unsigned int)qemu_uid, (unsigned int)c->peer_uid);
 		return false;
 	}
 	*pid = qemu_pid;
@@ -302,7 +305,8 @@ static bool lease_row(void *state, struct broker_msg *msg)
 	broker_msg_init(msg, BROKER_REP_LEASE);
 	broker_msg_set_str(msg, BA_IFNAME, lease->ifname);
 	broker_msg_set_u32(msg, BA_UID, lease->uid);
-	broker_msg_set_str(msg, BA_USER, user);
+	if (!broker_msg_set_str(msg, BA_USER, user))
+		broker_msg_set_str(msg, BA_USER, "?");	/* BA_UID says */
 	broker_msg_set_str(msg, BA_NAME, lease->network);
 	if (lease->bridge[0])
 		broker_msg_set_str(msg, BA_BRIDGE, lease->bridge);
@@ -392,7 +396,7 @@ static bool serve_check(struct broker *b, int sock,
 	caller_clear(&subject);
 	broker_msg_init(&msg, BROKER_REP_CHECK);
 	broker_msg_set_u32(&msg, BA_ALLOWED, allowed);
-	broker_msg_set_str(&msg, BA_TEXT, allowed ? rule : refusal->message);
+	broker_msg_set_text(&msg, allowed ? rule : refusal->message);
 	g_clear_error(&refusal);
 	return broker_send(sock, &msg, -1, error);
 }
@@ -534,7 +538,7 @@ static bool network_row(void *state, struct broker_msg *msg)
 	broker_msg_set_str(msg, BA_MODE, network_mode_name(net->mode));
 	if (net->bridge[0])
 		broker_msg_set_str(msg, BA_BRIDGE, net->bridge);
-	broker_msg_set_str(msg, BA_TEXT, summary);
+	broker_msg_set_text(msg, summary);
 	broker_msg_set_u32(msg, BA_COUNT, count);
 	broker_msg_set_u32(msg, BA_LIMIT, net->max_per_user);
 	broker_msg_set_u32(msg, BA_ALLOWED,
@@ -621,7 +625,8 @@ struct broker_answer *broker_serve(struct broker *b, int sock)
 	bool ok = false;
 
 	broker_msg_init(&req, 0);
-	if (!peer_identity(sock, &c, &pidfd, &error))
+	if (!peer_identity(sock, &c, &pidfd, &error) ||
+	    !peer_account_attribute(&c, &error))	/* subordinate uids */
 		goto out;
 	/* what the client passes is closed without waiting on it */
 	broker_socket_set_closer(close_from_client, &c.uid);

@@ -40,11 +40,17 @@ bool broker_request_tap(const char *path, const char *name, bool use_vnet,
 	int sock, fd = -1;
 	bool ok;
 
+	broker_msg_init(&msg, BROKER_REQ_TAP);
+	if (!broker_msg_set_str(&msg, BA_NAME, name)) {
+		/* helper_request_read() refused it already; never cut it */
+		g_set_error(error, TW_ERROR, TW_ERROR_INVALID,
+			    "name too long: %zu bytes, at most %d", strlen(name),
+			    IFNAMSIZ - 1);
+		return false;
+	}
 	sock = broker_connect(path, error);
 	if (sock < 0)
 		return false;
-	broker_msg_init(&msg, BROKER_REQ_TAP);
-	broker_msg_set_str(&msg, BA_NAME, name);
 	broker_msg_set_u32(&msg, BA_VNET_HDR, use_vnet);
 	if (inbound)
 		broker_msg_set_u64(&msg, BA_INBOUND, inbound);

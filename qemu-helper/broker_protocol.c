@@ -122,19 +122,51 @@ void broker_msg_init(struct broker_msg *msg, uint16_t type)
 }
 
 /**
- * broker_msg_set_str() - set a string attribute, cut to its bound
+ * broker_msg_set_str() - set a string attribute; never cut
  * @msg:	message
  * @attr:	a string attribute
  * @value:	its value
+ *
+ * A name cut to the attribute's bound would be another name (a 20-byte
+ * --br cut to 15 is a bridge direct mode refuses): a value longer than
+ * the bound leaves the attribute unset and is refused here.
+ *
+ * Return: false, with @msg unchanged, when @value is longer than the
+ * attribute's bound.
  */
-void broker_msg_set_str(struct broker_msg *msg, enum broker_attr attr,
+bool broker_msg_set_str(struct broker_msg *msg, enum broker_attr attr,
 			const char *value)
 {
 	const struct attr_spec *spec = &attr_specs[attr];
 
-	g_return_if_fail(spec->kind == ATTR_STR);
+	g_return_val_if_fail(spec->kind == ATTR_STR, false);
+	if (strlen(value) > spec->max)
+		return false;
 	g_strlcpy((char *)msg + spec->offset, value, spec->max + 1);
 	msg->present |= BIT(attr);
+	return true;
+}
+
+/**
+ * broker_msg_set_text() - set BA_TEXT, a line for people, cut to its bound
+ * @msg:	message
+ * @text:	the text; cut at a character boundary when longer than
+ *		BROKER_TEXT_MAX bytes (the only attribute that may be cut:
+ *		nothing decides on it)
+ */
+void broker_msg_set_text(struct broker_msg *msg, const char *text)
+{
+	const char *end = text + strlen(text);
+
+	if (end - text > BROKER_TEXT_MAX) {
+		end = text + BROKER_TEXT_MAX;
+		/* never half a UTF-8 sequence */
+		while (end > text && ((unsigned char)*end & 0xc0) == 0x80)
+			end--;
+	}
+	memcpy(msg->text, text, (size_t)(end - text));
+	msg->text[end - text] = '\0';
+	msg->present |= BIT(BA_TEXT);
 }
 
 /**

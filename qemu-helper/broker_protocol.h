@@ -92,8 +92,9 @@ struct broker_msg {
 #define BROKER_HAS(msg, attr) (((msg)->present >> (attr)) & 1u)
 
 void broker_msg_init(struct broker_msg *msg, uint16_t type);
-void broker_msg_set_str(struct broker_msg *msg, enum broker_attr attr,
+bool broker_msg_set_str(struct broker_msg *msg, enum broker_attr attr,
 			const char *value);
+void broker_msg_set_text(struct broker_msg *msg, const char *text);
 void broker_msg_set_u32(struct broker_msg *msg, enum broker_attr attr,
 			uint32_t value);
 void broker_msg_set_u64(struct broker_msg *msg, enum broker_attr attr,

@@ -13,8 +13,8 @@
  *   tapwarden-helper-direct.so    direct mode (libnl-route: the tap made here)
  *   tapwarden-helper-usermode.so  user mode (libslirp: the engine process)
  * A module is loaded only for its path, and only when its version is this
- * program's (helper_stage.h). Every path ends in helper_send_tap() or
- * helper_die().
+ * program's (helper_stage.h). --br's name is checked first (ifname_check(),
+ * before any path). Every path ends in helper_send_tap() or helper_die().
  *
  * QEMU waits for the helper's end of its socket to close. When the helper
  * passed that socket on to the broker (helper_request_passed_on()), a copy
@@ -38,6 +38,7 @@
 #include "confine.h"
 #include "error.h"
 #include "helper_stage.h"
+#include "ifname.h"
 #include "rate.h"
 
 /* QEMU's socket, once passed on to the broker; -1 otherwise */
@@ -136,6 +137,12 @@ void helper_request_read(int argc, char *argv[], struct helper_request *req)
 	if (req->args.fd < 0) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
 			    "missing --fd=N (see --help)");
+		helper_die(error);
+	}
+	/* before any path (user mode, the broker, direct mode) sees it: a
+	 * name is refused, never cut (CVE-2019-13164's class) */
+	if (!ifname_check(req->args.bridge, &error)) {
+		g_prefix_error(&error, "--br: ");
 		helper_die(error);
 	}
 	if (!caller_socket_check(req->args.fd, &req->caller, &req->owner,

@@ -72,6 +72,7 @@ bool peer_identity(int sock, struct caller *c, int *pidfd, GError **error)
 		return false;
 	}
 	c->uid = cred.uid;
+	c->peer_uid = cred.uid;
 	c->gid = cred.gid;
 	c->pid = cred.pid;
 	if (!peer_groups(sock, c)) {

@@ -236,8 +236,9 @@ static int cmd_check(const struct cli *cli)
 		fail("USER must have 1 to %d bytes, NETWORK 1 to %d", BROKER_USER_MAX,
 		     IFNAMSIZ - 1);
 	broker_msg_init(&msg, BROKER_REQ_CHECK);
-	broker_msg_set_str(&msg, BA_USER, cli->words[1]);
-	broker_msg_set_str(&msg, BA_NAME, cli->words[2]);
+	if (!broker_msg_set_str(&msg, BA_USER, cli->words[1]) ||
+	    !broker_msg_set_str(&msg, BA_NAME, cli->words[2]))
+		fail("USER or NETWORK too long");	/* checked above */
 	sock = ask(cli, &msg);
 	answer(cli, sock, &msg);
 	close(sock);

@@ -8,12 +8,13 @@
  * at a time: a tap takes about a millisecond, so there is nothing to gain
  * from threads and much to lose. A connection that sends nothing is closed
  * after CLIENT_TIMEOUT_S. At most MAX_CLIENTS wait at once, and at most
- * MAX_CLIENTS_PER_UID of one user (root: no limit), so that no user can
- * keep others out; a user whose passed descriptors do not close
- * (fd_reaper.c: they are closed in a process of their own) is turned
- * away. Nothing is ever sent blocking: a list is sent as its reader takes
- * it (broker_answer.c), from G_IO_OUT, and a connection whose reader takes
- * nothing for ANSWER_STALL_S, or has not taken the whole list after
+ * MAX_CLIENTS_PER_UID of one user (root: no limit; a subordinate uid counts
+ * as its user, peer_account.c), so that no user can keep others out; a
+ * user whose passed descriptors do not close (fd_reaper.c: they are closed
+ * in a process of their own) is turned away. Nothing is ever sent
+ * blocking: a list is sent as its reader takes it (broker_answer.c), from
+ * G_IO_OUT, and a connection whose reader takes nothing for
+ * ANSWER_STALL_S, or has not taken the whole list after
  * ANSWER_DEADLINE_S, is dropped; it counts against the same limits until
  * then. When the process runs out of descriptors it stops accepting for a
  * second rather than spin on the listening socket.
@@ -21,7 +22,8 @@
  * Once its socket, configuration, netlink sockets and leases are set up,
  * and before any thread starts, it forks the process that looks users and
  * groups up for it (accounts.c: as nobody, so that the broker needs no
- * access to /etc) and confines itself (confine_broker(): CAP_NET_ADMIN,
+ * access to /etc; it also says whose subordinate uid a caller's is, for
+ * peer_account.c) and confines itself (confine_broker(): CAP_NET_ADMIN,
  * CAP_SETUID and CAP_SETGID only, Landlock, its seccomp allow-list;
  * docs/security.md).
  *
@@ -58,6 +60,7 @@
 #include "fd_reaper.h"
 #include "nat_networks.h"
 #include "netlink.h"
+#include "peer_account.h"
 #include "vlan.h"
 
 #define LOG_DOMAIN_NAME "tapwardend"
@@ -315,6 +318,7 @@ static gboolean on_client_timeout(gpointer data)
 static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 {
 	struct daemon *d = data;
+	GError *error = NULL;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *cl;
@@ -333,6 +337,20 @@ static gboolean on_accept(int fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		fd_reaper_close(conn, (uid_t)-1);
+		return G_SOURCE_CONTINUE;
+	}
+	/* a subordinate uid waits as its user (peer_account.c) */
+	if (!peer_account_uid(cred.uid, &cred.uid, &error)) {
+		static gint64 last_said;
+		gint64 now = g_get_monotonic_time();
+
+		if (now - last_said > G_USEC_PER_SEC) {	/* no log flood */
+			g_message("turned a connection of uid %u away: %s",
+				  (unsigned int)cred.uid, error->message);
+			last_said = now;
+		}
+		g_error_free(error);
 		fd_reaper_close(conn, (uid_t)-1);
 		return G_SOURCE_CONTINUE;
 	}

@@ -5,13 +5,36 @@
  *
  * Input: the file's contents. Invariants: a load either fails with one line
  * of error or gives networks that are each found by their own name, with
- * names and bridges that fit an interface name.
+ * names and bridges that fit an interface name. An error never quotes a
+ * first line that is no group, key or comment (--config=/etc/shadow in
+ * direct mode: issue 16).
  */
 #include <string.h>
 
 #include "error.h"
 #include "fuzz.h"
 #include "network_config.h"
+
+/**
+ * quotes_garbage() - does @message quote the first line of @data, when that
+ * line is neither a group, a key nor a comment
+ * @data:	the file
+ * @size:	its length
+ * @message:	the error
+ *
+ * Return: true when it does.
+ */
+static bool quotes_garbage(const uint8_t *data, size_t size,
+			   const char *message)
+{
+	const uint8_t *nl = memchr(data, '\n', size);
+	g_autofree char *first = g_strndup((const char *)data,
+					   nl ? (size_t)(nl - data) : size);
+
+	g_strstrip(first);
+	return strlen(first) >= 6 && first[0] != '[' && first[0] != '#' &&
+	       !strchr(first, '=') && strstr(message, first);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg) {
 		FUZZ_CHECK(error && error->domain == TW_ERROR);
 		FUZZ_CHECK(error->message[0] && !strchr(error->message, '\n'));
+		FUZZ_CHECK(!quotes_garbage(data, size, error->message));
 		g_error_free(error);
 		return 0;
 	}

@@ -144,7 +144,7 @@ static void test_invalid_names_are_errors(void)
 
 static void test_unknown_command_is_an_error(void)
 {
-	assert_refused("permit br0\n", "unknown command `permit'");
+	assert_refused("permit br0\n", "unknown command: rules are");
 	assert_refused("allow br0\nALLOW br1\n", ":2: unknown command");
 }
 

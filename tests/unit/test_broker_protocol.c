@@ -203,13 +203,13 @@ static void test_round_trip_rep_error(void)
 
 	broker_msg_init(&msg, BROKER_REP_ERROR);
 	broker_msg_set_u32(&msg, BA_CODE, TW_ERROR_DENIED);
-	broker_msg_set_str(&msg, BA_TEXT, "user bob may not use network lab");
+	broker_msg_set_text(&msg, "user bob may not use network lab");
 	assert_round_trip(&msg);
 
 	/* the longest text there may be */
 	memset(text, 'x', BROKER_TEXT_MAX);
 	text[BROKER_TEXT_MAX] = '\0';
-	broker_msg_set_str(&msg, BA_TEXT, text);
+	broker_msg_set_text(&msg, text);
 	assert_round_trip(&msg);
 }
 
@@ -239,7 +239,7 @@ static void test_round_trip_rep_check(void)
 
 	broker_msg_init(&msg, BROKER_REP_CHECK);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 0);
-	broker_msg_set_str(&msg, BA_TEXT, "not in allow-users");
+	broker_msg_set_text(&msg, "not in allow-users");
 	assert_round_trip(&msg);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 1);
 	assert_round_trip(&msg);
@@ -254,7 +254,7 @@ static void test_round_trip_rep_network(void)
 	broker_msg_set_str(&msg, BA_MODE, "bridge");
 	assert_round_trip(&msg);
 	broker_msg_set_str(&msg, BA_BRIDGE, "br-lab");
-	broker_msg_set_str(&msg, BA_TEXT, "allow-users alice");
+	broker_msg_set_text(&msg, "allow-users alice");
 	broker_msg_set_u32(&msg, BA_COUNT, 3);
 	broker_msg_set_u32(&msg, BA_LIMIT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 1);
@@ -267,13 +267,29 @@ static void test_round_trip_rep_network(void)
 	assert_round_trip(&msg);
 }
 
-static void test_set_str_cuts_to_the_bound(void)
+/* issue 16, finding 7: a name cut to 15 bytes is another bridge */
+static void test_set_str_refuses_a_value_over_the_bound(void)
 {
 	struct broker_msg msg;
+	char text[BROKER_TEXT_MAX + 8];
 
 	broker_msg_init(&msg, BROKER_REQ_TAP);
-	broker_msg_set_str(&msg, BA_NAME, "a-name-much-longer-than-ifnamsiz");
-	g_assert_cmpuint(strlen(msg.name), ==, IFNAMSIZ - 1);
+	g_assert_false(broker_msg_set_str(&msg, BA_NAME,
+					  "twbr-twenty-chars-x"));
+	g_assert_false(msg.present & (1u << BA_NAME));
+	g_assert_cmpstr(msg.name, ==, "");
+	g_assert_true(broker_msg_set_str(&msg, BA_NAME, "fifteen-chars-x"));
+	g_assert_cmpstr(msg.name, ==, "fifteen-chars-x");
+	assert_round_trip(&msg);
+
+	/* only the text for people is cut, at a character's boundary */
+	broker_msg_init(&msg, BROKER_REP_ERROR);
+	broker_msg_set_u32(&msg, BA_CODE, TW_ERROR_DENIED);
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	memcpy(text + BROKER_TEXT_MAX - 1, "\xc3\xa9", 2);	/* é across it */
+	broker_msg_set_text(&msg, text);
+	g_assert_cmpuint(strlen(msg.text), ==, BROKER_TEXT_MAX - 1);
 	assert_round_trip(&msg);
 }
 
@@ -890,7 +906,7 @@ static void test_socket_largest_message_is_accepted(void)
 	broker_msg_set_str(&msg, BA_NAME, "network-name-15");
 	broker_msg_set_str(&msg, BA_MODE, "mode-name-15-ch");
 	broker_msg_set_str(&msg, BA_BRIDGE, "bridge-name-15c");
-	broker_msg_set_str(&msg, BA_TEXT, text);
+	broker_msg_set_text(&msg, text);
 	broker_msg_set_u32(&msg, BA_COUNT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_LIMIT, UINT32_MAX);
 	broker_msg_set_u32(&msg, BA_ALLOWED, 1);
@@ -954,8 +970,8 @@ int main(int argc, char *argv[])
 			test_round_trip_rep_check);
 	g_test_add_func("/broker-protocol/round-trip/rep-network",
 			test_round_trip_rep_network);
-	g_test_add_func("/broker-protocol/set-str-cuts-to-the-bound",
-			test_set_str_cuts_to_the_bound);
+	g_test_add_func("/broker-protocol/set-str-refuses-a-value-over-the-bound",
+			test_set_str_refuses_a_value_over_the_bound);
 	g_test_add_func("/broker-protocol/encode-refuses-a-small-buffer",
 			test_encode_refuses_a_small_buffer);
 	g_test_add_func("/broker-protocol/hand-built-message-is-accepted",
