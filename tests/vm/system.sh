@@ -22,13 +22,16 @@ fail() {
 	exit 1
 }
 
-[ -e /run/tw/stage2 ] && [ "$(cat /proc/1/comm)" = systemd ] ||
+if [ ! -e /run/tw/stage2 ] || [ "$(cat /proc/1/comm)" != systemd ]; then
 	fail "system.sh runs in the guest of tests/vm/run-guest --systemd only"
+fi
 
 build=$(dirname "$(dirname "$TW_HELPER")")
 USER_NAME=tw-vmuser
 STATE=/run/tw-system-test
-mkdir -p "$STATE"
+SHARED=$STATE/shared	# where the test user writes
+mkdir -p "$SHARED"
+chmod 1777 "$SHARED"
 
 # installed NAME - the installed path of the built file NAME
 installed() {
@@ -59,11 +62,14 @@ print("\n".join(p for p in json.load(sys.stdin).values() if p.startswith("/etc/a
 	HELPER=$(installed tapwarden-helper)
 	TAPWARDEND=$(installed tapwardend)
 	TAPWARDEN=$(installed tapwarden)
-	[ -x "$HELPER" ] && [ -x "$TAPWARDEND" ] && [ -x "$TAPWARDEN" ] ||
+	if [ ! -x "$HELPER" ] || [ ! -x "$TAPWARDEND" ] || [ ! -x "$TAPWARDEN" ]; then
 		fail "not installed: helper '$HELPER', tapwardend '$TAPWARDEND', tapwarden '$TAPWARDEN'"
+	fi
 	CONFIG=$("$TAPWARDEND" --help | sed -n 's/.*--config=FILE .*(default \(.*\))$/\1/p')
 	ACL=$("$TAPWARDEND" --help | sed -n 's/.*--acl=FILE .*(default \(.*\))$/\1/p')
-	[ -n "$CONFIG" ] && [ -n "$ACL" ] || fail "cannot tell tapwardend's default files"
+	if [ -z "$CONFIG" ] || [ -z "$ACL" ]; then
+		fail "cannot tell tapwardend's default files"
+	fi
 	mkdir -p "$(dirname "$CONFIG")" "$(dirname "$ACL")"
 }
 
@@ -82,10 +88,26 @@ request() {
 	as_user "$TW_RUN_LIKE_QEMU" "$HELPER" "$net" "$@" >"$STATE/out" 2>"$STATE/err" || RC=$?
 }
 
+# fail_with_logs WHAT - fail, with the broker's journal and the denials
+fail_with_logs() {
+	journalctl -u tapwardend.service --no-pager -o cat 2>&1 | tail -n 20 >&2
+	denials >&2
+	fail "$@"
+}
+
 # expect_served WHAT - the last request got a tap
 expect_served() {
-	[ "$RC" = 0 ] || fail "$1: helper failed ($RC): $(cat "$STATE/err")"
-	grep -Eq '^ifname=tw[0-9]+$' "$STATE/out" || fail "$1: no tap: $(cat "$STATE/out")"
+	[ "$RC" = 0 ] || fail_with_logs "$1: helper failed ($RC): $(cat "$STATE/err")"
+	grep -Eq '^ifname=tw[0-9]+$' "$STATE/out" || fail_with_logs "$1: no tap: $(cat "$STATE/out")"
+}
+
+# use_config - tapwarden.conf from stdin, in force in a running broker
+use_config() {
+	cat >"$CONFIG"
+	if [ "$(systemctl is-active tapwardend.service)" = active ]; then
+		systemctl reload tapwardend.service
+		sleep 0.5	# SIGHUP: the broker reloads in its loop
+	fi
 }
 
 # profile_of PID - the AppArmor confinement of PID ("NAME (enforce)")
@@ -148,7 +170,7 @@ t_first_request_starts_tapwardend_by_socket_activation() {
 }
 
 t_broker_helper_and_user_mode_engine_run_confined() {
-	local pid p confined=0 hold
+	local pid p profile confined=0 hold
 	ensure_installed
 	bridge twbr0
 	printf 'allow twbr0\n' >"$ACL"
@@ -185,14 +207,17 @@ t_broker_helper_and_user_mode_engine_run_confined() {
 	fi
 	# user mode: the engine and the keeper outlive the helper while the tap
 	# is open; both are the helper's program, in its profile
-	request user -- sh -c "pgrep -u $USER_NAME -f '^$HELPER' >$STATE/engine"
+	# (the helper itself may be exiting meanwhile: a process gone is skipped)
+	request user -- sh -c "for p in \$(pgrep -u $USER_NAME -f '^$HELPER'); do
+		echo \"\$p \$(cat /proc/\$p/attr/current 2>/dev/null || echo gone)\"; done >$SHARED/engine"
 	expect_served "user mode"
-	while read -r p; do
-		echo "user mode process $p: $(profile_of "$p")"
-		[ "$(profile_of "$p")" = "tapwarden-helper (enforce)" ] ||
-			fail "user-mode process $p runs as '$(profile_of "$p")'"
+	while read -r p profile; do
+		echo "user mode process $p: $profile"
+		[ "$profile" = gone ] && continue
+		[ "$profile" = "tapwarden-helper (enforce)" ] ||
+			fail "user-mode process $p runs as '$profile'"
 		confined=$((confined + 1))
-	done <"$STATE/engine"
+	done <"$SHARED/engine"
 	[ "$confined" -ge 1 ] || fail "no user-mode engine process was seen"
 }
 
@@ -206,7 +231,7 @@ t_every_kind_of_network_is_served_with_no_apparmor_denial() {
 	ip link set twup0 up
 	ip link set twup0p up
 	bridge twbr2
-	cat >"$CONFIG" <<EOF
+	use_config <<EOF
 [network vmbridge]
 bridge = twbr0
 allow-users = $USER_NAME
@@ -229,7 +254,6 @@ outbound = 5mbit
 allow-users = $USER_NAME
 EOF
 	start_socket
-	systemctl reload tapwardend.service 2>/dev/null || true
 	# shellcheck disable=SC2016  # expanded by the inner shell
 	request vmbridge -- sh -c 'ip -o link show "$TW_TAP"'
 	expect_served "bridge network"
@@ -239,10 +263,12 @@ EOF
 	expect_served "VLAN network"
 	grep -Eq '10 PVID Egress Untagged' "$STATE/out" || fail "VLAN network: $(cat "$STATE/out")"
 	# shellcheck disable=SC2016
-	request vmnat -- sh -c 'sleep 1; pgrep -a dnsmasq; cat /proc/$(pgrep -n dnsmasq)/attr/current'
+	# dnsmasq runs in the broker's profile (contrib/apparmor/tapwardend.in)
+	request vmnat -- sh -c 'for _ in $(seq 100); do p=$(pgrep -x dnsmasq) && break; sleep 0.1; done
+		echo "dnsmasq ${p:-none}: $(cat "/proc/$p/attr/current" 2>&1)"'
 	expect_served "NAT network"
-	grep -q 'tapwardend//dnsmasq (enforce)' "$STATE/out" ||
-		fail "NAT network: dnsmasq not confined: $(cat "$STATE/out")"
+	grep -q 'tapwardend (enforce)' "$STATE/out" ||
+		fail_with_logs "NAT network: dnsmasq not running confined: $(cat "$STATE/out")"
 	# shellcheck disable=SC2016
 	request vmqos -- sh -c 'tc qdisc show dev "$TW_TAP"'
 	expect_served "QoS network"
@@ -251,7 +277,7 @@ EOF
 	expect_served "user mode"
 	sleep 1	# the kernel's audit lines reach the journal
 	denials >"$STATE/denials"
-	[ ! -s "$STATE/denials" ] || fail "AppArmor refused: $(cat "$STATE/denials")"
+	[ ! -s "$STATE/denials" ] || fail_with_logs "AppArmor refused: $(cat "$STATE/denials")"
 	echo "served bridge, VLAN, NAT, QoS and user mode; no apparmor=\"DENIED\" for tapwarden's profiles"
 }
 
@@ -260,15 +286,15 @@ t_broker_restart_with_a_live_lease_finds_it_again() {
 	ensure_installed
 	bridge twbr0
 	printf 'allow twbr0\n' >"$ACL"
-	: >"$CONFIG"
+	use_config </dev/null
 	start_socket
 	# a VM that keeps its tap: the holder's command is a long sleep
 	# shellcheck disable=SC2016  # expanded by the inner shell
 	as_user "$TW_RUN_LIKE_QEMU" "$HELPER" twbr0 -- sh -c 'echo "$TW_TAP" >"$0"; exec sleep 600' \
-		"$STATE/held" >"$STATE/hold.out" 2>&1 &
+		"$SHARED/held" >"$STATE/hold.out" 2>&1 &
 	holder=$!
-	for _ in $(seq 100); do [ -s "$STATE/held" ] && break; sleep 0.1; done
-	tap=$(cat "$STATE/held" 2>/dev/null || true)
+	for _ in $(seq 100); do [ -s "$SHARED/held" ] && break; sleep 0.1; done
+	tap=$(cat "$SHARED/held" 2>/dev/null || true)
 	[ -n "$tap" ] || fail "no tap held: $(cat "$STATE/hold.out")"
 	systemctl restart tapwardend.service
 	[ "$(systemctl is-active tapwardend.service)" = active ] || fail "tapwardend did not come back"
