@@ -15,18 +15,22 @@
 #     three profiles;
 #  4. tapwarden-qemu-bridge-helper: the link in QEMU's helper path, the
 #     diversion added in preinst and removed in postrm;
-#  5. as root, in a throwaway root (an overlay over / in a mount namespace
-#     of its own, chrooted, with /dev but without /proc, /sys and /run: no
-#     systemd or AppArmor call reaches this machine): both packages installed, QEMU's
-#     helper diverted (renamed, its bytes kept) and the link run, then
-#     removed and purged, QEMU's helper back as it was.
+#  5. as root, in a throwaway root (an overlay over / in mount, network
+#     and PID namespaces of its own, chrooted, with /dev but without /proc,
+#     /sys and /run while dpkg runs: no systemd or AppArmor call reaches
+#     this machine): both packages installed, QEMU's helper diverted
+#     (renamed, its bytes kept) and the link run; QEMU's unchanged
+#     `-nic bridge' and `-netdev bridge' (and with helper=) get a tap, as
+#     root and as an unprivileged user through tapwardend; then removed
+#     and purged, QEMU's helper back as it was.
 # Skips (77) without dpkg-buildpackage, debhelper, dh_apparmor or lintian,
 # or with build dependencies missing (contrib/dev/install-deps installs
 # them all); step 5 is skipped, not failed, when not root or without
 # overlayfs.
 set -euo pipefail
 
-# --in-root ROOT LAYER DEB DIVERT_DEB - step 5, in a new mount namespace:
+# --in-root ROOT LAYER DEB DIVERT_DEB - step 5, in new mount, network and
+# PID namespaces:
 # ROOT becomes an overlay of / with a tmpfs on LAYER (which holds the two
 # .debs) as its upper layer; dpkg runs there under chroot
 if [ "${1:-}" = --in-root ]; then
@@ -40,6 +44,72 @@ if [ "${1:-}" = --in-root ]; then
 	mount --bind /dev "$root/dev"	# maintainer scripts write to /dev/null
 	mkdir -p "$root/debs"
 	cp "$layer.debs/$deb" "$layer.debs/$divert_deb" "$root/debs/"
+	# qemu_forms ROOT LAYER - in ROOT (with /proc, /sys and a /run of its
+	# own, taken away again after), `-nic bridge' and `-netdev bridge'
+	# without helper= (QEMU's default helper: the diverted link) and with
+	# helper=, as root and as a user of group kvm through tapwardend; each
+	# QEMU (-S: no guest runs) must hold a tap on the bridge
+	qemu_forms() {
+		local root=$1 layer=$2 ok=0 out form who
+		mount -t proc proc "$root/proc"
+		mount -t sysfs sysfs "$root/sys"
+		mount -t tmpfs tmpfs "$root/run"
+		ip link set lo up
+		ip link add br0 type bridge && ip link set br0 up
+		ip link add lab0 type bridge && ip link set lab0 up
+		mkdir -p "$root/etc/qemu"
+		echo "allow br0" >"$root/etc/qemu/bridge.conf"
+		printf '[network lab]\nbridge = lab0\nallow-groups = kvm\n' \
+			>"$root/etc/tapwarden/tapwarden.conf"
+		in_root groupadd -f kvm
+		in_root useradd -M -G kvm twpkguser
+		in_root tapwardend >"$layer/broker.log" 2>&1 &
+		for _ in $(seq 50); do
+			[ -S "$root/run/tapwarden/socket" ] && break
+			sleep 0.1
+		done
+		for who in root twpkguser; do
+			for form in "-nic bridge,br=BR" \
+				"-netdev bridge,id=n0,br=BR -device virtio-net-pci,netdev=n0" \
+				"-netdev bridge,id=n0,br=BR,helper=/usr/libexec/tapwarden/tapwarden-helper -device virtio-net-pci,netdev=n0"; do
+				for br in br0 lab; do
+					[ "$who:$br" != root:lab ] || continue	# direct mode: bridge.conf's br0
+					# shellcheck disable=SC2086  # $form is split on purpose
+					out=$( (sleep 1; echo "info network"; sleep 0.5; echo quit) |
+						chroot --userspec="$who:$who" --groups=kvm "$root" \
+						env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+						qemu-system-x86_64 -S -display none -nodefaults \
+						-monitor stdio ${form//BR/$br} 2>&1) || true
+					if grep -q "type=tap,.*br=$br" <<<"$out"; then
+						ok=$((ok + 1))
+					else
+						echo "FAIL: $who: qemu-system-x86_64 ${form//BR/$br}:"
+						echo "$out" | grep -v '^(qemu)' | tail -n 5
+						ok=-100
+					fi
+				done
+			done
+		done
+		# the broker and its dnsmasq launcher (a fork of it), by their
+		# ids in this PID namespace's /proc
+		local pid left
+		for _ in $(seq 50); do
+			left=
+			for pid in "$root"/proc/[0-9]*; do
+				[ "$(cat "$pid/comm" 2>/dev/null)" = tapwardend ] || continue
+				left=1
+				kill "${pid##*/}" 2>/dev/null || true
+			done
+			[ -n "$left" ] || break
+			sleep 0.1
+		done
+		wait || true
+		umount "$root/run" "$root/sys" "$root/proc"
+		((ok == 9)) || { echo "broker:"; cat "$layer/broker.log"; return 1; }
+		grep -q "granted tw.* to user twpkguser .* for lab" "$layer/broker.log" ||
+			{ echo "FAIL: tapwardend logged no grant"; return 1; }
+		echo "ok: QEMU's -nic bridge and -netdev bridge, without and with helper=: a tap for root (direct mode) and for a user (tapwardend), 9 of 9"
+	}
 	# in_root COMMAND... - COMMAND in the throwaway root (no /proc, /sys, /run)
 	in_root() {
 		chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -65,6 +135,13 @@ if [ "${1:-}" = --in-root ]; then
 	[ -e "$root/etc/apparmor.d/local/usr.sbin.tapwardend" ] ||
 		bad "dh_apparmor's local include not made"
 	[ "$fail" = 1 ] || echo "ok: installed in a throwaway root: $helper diverted${qemu_sum:+ (the original kept as .distrib)}, the link runs tapwarden-helper, tapwardend.socket enabled"
+	# QEMU's unchanged command lines, in this network namespace: root's
+	# QEMU served in direct mode, an unprivileged user's by tapwardend
+	if [ -x "$root/usr/bin/qemu-system-x86_64" ]; then
+		qemu_forms "$root" "$layer" || fail=1
+	else
+		echo "note: no qemu-system-x86_64: QEMU's default helper not tried"
+	fi
 	in_root dpkg -r tapwarden-qemu-bridge-helper >>"$layer/install.log" 2>&1 ||
 		{ cat "$layer/install.log"; echo "FAIL: dpkg -r"; exit 1; }
 	if in_root dpkg-divert --list "$helper" | grep .; then
@@ -222,7 +299,7 @@ mkdir root layer
 root=$work/root
 cp "$deb" "$divert_deb" layer/
 # the mounts live in a mount namespace of their own, gone with it
-unshare --mount --propagation private \
+unshare --mount --net --pid --fork --propagation private \
 	bash "$0" --in-root "$root" "$work/layer" "$(basename "$deb")" \
 	"$(basename "$divert_deb")" || bad "install and removal in a throwaway root"
 exit "$fail"
