@@ -103,6 +103,28 @@ def passed_fd(kind):
     return sock.detach()   # "unconnected": neither bound nor connected
 
 
+def lingering_socket(seconds):
+    """A TCP connection on loopback whose peer never reads, with unsent data
+    and SO_LINGER SECONDS: dropping its last reference waits SECONDS.
+    Returns the listening socket, the peer and the connection (keep the
+    first two open)."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    tcp = socket.create_connection(server.getsockname())
+    peer, _ = server.accept()
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    tcp.setblocking(False)
+    try:
+        while True:
+            tcp.send(b"x" * 65536)
+    except BlockingIOError:
+        pass
+    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                   struct.pack("=ii", 1, seconds))
+    return server, peer, tcp
+
+
 def run_case(path, case):
     sock = connect(path)
     sock.settimeout(20)
@@ -158,20 +180,7 @@ def run_case(path, case):
         # data and SO_LINGER 8 s: dropping its last reference waits 8 s.
         # It travels in flight inside a unix socket whose only reference
         # goes to the broker, so the broker's close is certainly the last.
-        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        server.bind(("127.0.0.1", 0))
-        server.listen(1)
-        tcp = socket.create_connection(server.getsockname())
-        peer, _ = server.accept()
-        peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        tcp.setblocking(False)
-        try:
-            while True:
-                tcp.send(b"x" * 65536)
-        except BlockingIOError:
-            pass
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                       struct.pack("=ii", 1, 8))
+        server, peer, tcp = lingering_socket(8)
         carrier, inner = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         carrier.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
                                   struct.pack("=i", tcp.fileno()))])

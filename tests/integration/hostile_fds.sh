@@ -100,24 +100,34 @@ t_hostile_fds_lingering_socket_beyond_four_descriptors_freezes_nothing() {
 	kill -0 "$BROKER_PID" || fail "broker died"
 }
 
-t_hostile_fds_fuse_file_whose_flush_never_ends_jams_no_one_else() {
-	fds_setup
-	# the attacker's FUSE mount, in its own user and mount namespaces
+# start_fuse_attacker TENTHS ARGS... - tw-bob's FUSE server (tests/tools/
+# fuse-stuck.c, in its own user and mount namespaces) passing the broker
+# files whose FLUSH it never answers (ARGS: how many, ms apart); its pid in
+# $bob, its output in $TMP/bob, its stdin open on fd 8 (closing fd 8 ends
+# it); waits up to TENTHS tenths of a second for it to say "ready". Skips
+# (77) without unprivileged user namespaces.
+start_fuse_attacker() {
+	local tenths=$1 fifo=$TMP/fuse-in
+	shift
 	if ! as_user tw-bob unshare -Urm true 2>/dev/null; then
 		echo "skip: no unprivileged user namespaces"
 		exit 77
 	fi
-	local fifo=$TMP/fuse-in
 	mkfifo "$fifo"
 	chmod 666 "$fifo"
-	# 24 descriptors, 0.1 s apart: the closer is killed after 0.5 s on
-	# each, and two stuck closers turn tw-bob away
-	as_user tw-bob "$TW_FUSE_STUCK" "$TAPWARDEN_SOCKET" 24 100 <"$fifo" >"$TMP/bob" 2>&1 &
-	local bob=$!
+	as_user tw-bob "$TW_FUSE_STUCK" "$TAPWARDEN_SOCKET" "$@" <"$fifo" >"$TMP/bob" 2>&1 &
+	bob=$!
 	exec 8>"$fifo"
 	# shellcheck disable=SC2016  # expanded when fail() runs them
 	FDS_CLEANUP+=('exec 8>&-' 'kill "${bob:-}"' 'sleep 1')
-	for _ in $(seq 600); do grep -q '^ready' "$TMP/bob" && break; sleep 0.1; done
+	for _ in $(seq "$tenths"); do grep -q '^ready' "$TMP/bob" && break; sleep 0.1; done
+}
+
+t_hostile_fds_fuse_file_whose_flush_never_ends_jams_no_one_else() {
+	fds_setup
+	# 24 descriptors, 0.1 s apart: the closer is killed after 0.5 s on
+	# each, and two stuck closers turn tw-bob away
+	start_fuse_attacker 600 24 100
 	expect_in "$TMP/bob" '^ready'
 	expect_in "$TMP/bob" '^answered'
 	local held answered
@@ -155,19 +165,7 @@ t_hostile_fds_fuse_file_whose_flush_never_ends_jams_no_one_else() {
 
 t_hostile_fds_include_read_as_the_caller_while_a_close_is_stuck() {
 	fds_setup
-	if ! as_user tw-bob unshare -Urm true 2>/dev/null; then
-		echo "skip: no unprivileged user namespaces"
-		exit 77
-	fi
-	local fifo=$TMP/fuse-in
-	mkfifo "$fifo"
-	chmod 666 "$fifo"
-	as_user tw-bob "$TW_FUSE_STUCK" "$TAPWARDEN_SOCKET" 1 <"$fifo" >"$TMP/bob" 2>&1 &
-	local bob=$!
-	exec 8>"$fifo"
-	# shellcheck disable=SC2016  # expanded when fail() runs them
-	FDS_CLEANUP+=('exec 8>&-' 'kill "${bob:-}"' 'sleep 1')
-	for _ in $(seq 100); do grep -q '^ready' "$TMP/bob" && break; sleep 0.1; done
+	start_fuse_attacker 100 1
 	expect_in "$TMP/bob" '^flushes 1$'
 	# while that close is stuck: tw-alice's bridge.conf include is read
 	# with her groups (setgroups), then root lists

@@ -36,25 +36,9 @@ import time
 
 import errno
 
+from broker_client import lingering_socket
+
 MAGIC, REQ_LIST, REP_ERROR, REP_END = 0x52425754, 2, 65, 69
-
-
-def lingering_socket(seconds):
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    tcp = socket.create_connection(server.getsockname())
-    peer, _ = server.accept()
-    peer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    tcp.setblocking(False)
-    try:
-        while True:
-            tcp.send(b"x" * 65536)
-    except BlockingIOError:
-        pass
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                   struct.pack("=ii", 1, seconds))
-    return server, peer, tcp
 
 
 def decode(data):

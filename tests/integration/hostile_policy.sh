@@ -24,16 +24,7 @@ policy_broker() {
 	export TAPWARDEN_SOCKET=$TMP/sock/broker.sock
 	[ -e "$TMP/conf/tapwarden.conf" ] || : >"$TMP/conf/tapwarden.conf"
 	[ -e "$TMP/etc/bridge.conf" ] || : >"$TMP/etc/bridge.conf"
-	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" \
-		--config="$TMP/conf/tapwarden.conf" --acl="$TMP/etc/bridge.conf" \
-		--run-dir="$TMP/run" >>"$TMP/broker.log" 2>&1 &
-	BROKER_PID=$!
-	for _ in $(seq 100); do
-		[ -S "$TAPWARDEN_SOCKET" ] && grep -q "live leases" "$TMP/broker.log" && return 0
-		kill -0 "$BROKER_PID" 2>/dev/null || fail "tapwardend exited: $(cat "$TMP/broker.log")"
-		sleep 0.05
-	done
-	fail "tapwardend did not start: $(cat "$TMP/broker.log")"
+	BROKER_CONFIG=$TMP/conf/tapwarden.conf BROKER_ACL=$TMP/etc/bridge.conf start_broker
 }
 
 # etc_acl() - write bridge.conf lines to $TMP/etc/bridge.conf (mode 644)

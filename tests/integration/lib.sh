@@ -144,14 +144,17 @@ as_user() {
 }
 
 # start_broker() - tapwardend on $TAPWARDEN_SOCKET with the test's
-# tapwarden.conf and bridge.conf, NAT's dnsmasq files in $TMP/run, logging
+# tapwarden.conf and bridge.conf ($BROKER_CONFIG and $BROKER_ACL when a
+# test sets them), NAT's dnsmasq files in $TMP/run, logging
 # to $TMP/broker.log; waits until it listens. Its pid is in $BROKER_PID.
 # Extra arguments go to tapwardend.
 # shellcheck disable=SC2120  # the extra arguments are optional
 start_broker() {
 	mkdir -p "$TMP/run"
-	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
-		--acl="$TMP/bridge.conf" --run-dir="$TMP/run" "$@" >>"$TMP/broker.log" 2>&1 &
+	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" \
+		--config="${BROKER_CONFIG:-$TMP/tapwarden.conf}" \
+		--acl="${BROKER_ACL:-$TMP/bridge.conf}" --run-dir="$TMP/run" "$@" \
+		>>"$TMP/broker.log" 2>&1 &
 	BROKER_PID=$!
 	for _ in $(seq 100); do
 		[ -S "$TAPWARDEN_SOCKET" ] && grep -q "live leases" "$TMP/broker.log" && return 0
