@@ -173,18 +173,24 @@ struct user_options helper_user_options(const struct helper_request *req)
 }
 
 /**
- * load_stage() - dlopen() a stage module found in @dirs
+ * load_stage() - dlopen() a stage module
  * @module:	its file name
- * @dirs:	where to look, in order; NULL entries are skipped
- * @n_dirs:	their count
  * @error:	set when no directory holds it, or it does not load
+ *
+ * The module is looked for next to this program's own file (the build
+ * tree, libexecdir, or a copy such as the demo's), then in the libexecdir
+ * of the build. What it allocates is freed before it returns: the stage
+ * never returns to free it (valgrind would see it lost).
  *
  * Return: the handle, or NULL.
  */
-static void *load_stage(const char *module, const char *const *dirs,
-			size_t n_dirs, GError **error)
+static void *load_stage(const char *module, GError **error)
 {
-	for (size_t i = 0; i < n_dirs; i++) {
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+	const char *const dirs[] = { dir, TAPWARDEN_LIBEXECDIR };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
 		g_autofree char *path = NULL;
 		void *handle;
 
@@ -210,21 +216,16 @@ static void *load_stage(const char *module, const char *const *dirs,
  * @module:	HELPER_STAGE_DIRECT or HELPER_STAGE_USERMODE
  * @req:	the request, read and checked
  *
- * The module is looked for next to this program's own file (the build
- * tree, libexecdir, or a copy such as the demo's), then in the libexecdir
- * of the build. It serves in this process and never returns: it sends the
- * tap (helper_send_tap()) or dies (helper_die()).
+ * The module (load_stage()) serves in this process and never returns: it
+ * sends the tap (helper_send_tap()) or dies (helper_die()).
  */
 void helper_run_stage(const char *module, struct helper_request *req)
 {
-	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
-	const char *const dirs[] = { dir, TAPWARDEN_LIBEXECDIR };
 	const struct helper_stage *stage;
 	GError *error = NULL;
 	void *handle;
 
-	handle = load_stage(module, dirs, G_N_ELEMENTS(dirs), &error);
+	handle = load_stage(module, &error);
 	if (!handle)
 		helper_die(error);
 	stage = dlsym(handle, HELPER_STAGE_SYMBOL);
