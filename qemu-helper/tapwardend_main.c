@@ -63,6 +63,9 @@
 #include "peer_account.h"
 #include "vlan.h"
 
+/* listen_on(): how long a socket that still answers is asked again */
+#define LISTEN_PROBE_TRIES	40
+#define LISTEN_PROBE_PAUSE_US	(50 * 1000)
 #define LOG_DOMAIN_NAME "tapwardend"
 #define CLIENT_TIMEOUT_S 2
 /* a list's reader that takes nothing for this long is dropped */
@@ -500,7 +503,9 @@ static bool systemd_socket(int *fd, GError **error)
  * @error:	set on failure
  *
  * A socket file left by a broker that died is replaced; one a live broker
- * answers on is not. The file gets its mode (0666: every user may ask)
+ * answers on is not (it is asked again for up to LISTEN_PROBE_TRIES *
+ * LISTEN_PROBE_PAUSE_US: the socket of a broker that was just killed
+ * lives as long as its closer process, a moment). The file gets its mode (0666: every user may ask)
  * from bind() itself: the socket's own mode, set with fchmod() before,
  * under an empty umask. A chmod() by name after bind() would follow
  * whatever another user put at that name meanwhile, in a directory they
@@ -529,12 +534,21 @@ static int listen_on(const char *path, GError **error)
 		return -1;
 	}
 	if (lstat(path, &st) == 0) {
-		probe = broker_connect(path, NULL);
-		if (probe >= 0) {
+		/* a broker just killed leaves its socket open for a moment:
+		 * its closer shares its descriptors and goes with it
+		 * (PR_SET_PDEATHSIG), but not at once */
+		for (int tries = 0;; tries++) {
+			probe = broker_connect(path, NULL);
+			if (probe < 0)
+				break;
 			close(probe);
-			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
-				    "a broker already listens on %s", path);
-			return -1;
+			if (tries == LISTEN_PROBE_TRIES) {
+				g_set_error(error, TW_ERROR, TW_ERROR_FAILED,
+					    "a broker already listens on %s",
+					    path);
+				return -1;
+			}
+			g_usleep(LISTEN_PROBE_PAUSE_US);
 		}
 		if (!S_ISSOCK(st.st_mode)) {
 			g_set_error(error, TW_ERROR, TW_ERROR_FAILED,

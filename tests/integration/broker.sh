@@ -499,4 +499,23 @@ t_helper_with_socket_option_and_no_broker_fails() {
 	expect_refused "no tapwardend at $TMP/nothing.sock"
 }
 
+t_second_broker_on_a_live_socket_is_refused_and_a_killed_ones_is_taken_over() {
+	local rc=0
+	start_broker
+	# a live broker answers: the second one gives up (after asking for
+	# a while) with one line, and the first keeps serving
+	"$TW_TAPWARDEND" --socket="$TAPWARDEN_SOCKET" --config="$TMP/tapwarden.conf" \
+		--acl="$TMP/bridge.conf" --run-dir="$TMP/run2" >"$TMP/second.log" 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "a second broker started on a live socket"
+	expect_in "$TMP/second.log" "a broker already listens on $TAPWARDEN_SOCKET"
+	"$TW_TAPWARDEN" list >/dev/null || fail "the first broker stopped answering"
+	# a broker killed and started again at once: its socket, still open
+	# in its closer for a moment, is taken over
+	kill -KILL "$BROKER_PID"
+	wait "$BROKER_PID" 2>/dev/null || true
+	BROKER_PID=
+	start_broker
+	"$TW_TAPWARDEN" list >/dev/null || fail "the new broker does not answer"
+}
+
 run_test "$@"
