@@ -74,8 +74,11 @@ int main(int argc, char *argv[])
 					       &error);
 	if (error)
 		helper_die(error);
-	if (user_net)
+	if (user_net) {
+		/* the stage never returns: nothing of this frame may be left */
+		g_clear_pointer(&user_net, network_free);
 		helper_run_stage(HELPER_STAGE_USERMODE, &req);
+	}
 	user_opts = helper_user_options(&req);
 	if (user_options_given(&user_opts)) {
 		g_set_error(&error, TW_ERROR, TW_ERROR_INVALID,
