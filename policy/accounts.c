@@ -149,7 +149,10 @@ bool accounts_subuid_line_owner(const char *line, uid_t uid, char **user)
 	g_auto(GStrv) field = g_strsplit(copy, ":", 4);
 	guint64 first, count;
 
+	/* the numbers plain digits: no blank, sign or other space inside the
+	 * line, which g_ascii_string_to_unsigned() would let through */
 	if (g_strv_length(field) != 3 || !field[0][0] ||
+	    !g_ascii_isdigit(field[1][0]) || !g_ascii_isdigit(field[2][0]) ||
 	    !g_ascii_string_to_unsigned(field[1], 10, 0, G_MAXUINT32, &first,
 					NULL) ||
 	    !g_ascii_string_to_unsigned(field[2], 10, 1, G_MAXUINT32, &count,
