@@ -106,6 +106,8 @@ struct file_id {
  * @acl:	rules so far
  * @stack:	struct file_id of the files being parsed, outermost first
  * @parsed:	every file parsed so far ("dev:ino" strings)
+ * @parsed_order: the same keys, in the order parsed (owned by @parsed), so
+ *		that a dropped include's files can be forgotten again
  * @includes_as: identity to read included files with, or NULL
  * @file:	the current file's name, as kept in @acl's @files
  */
@@ -113,6 +115,7 @@ struct acl_parse {
 	struct bridge_acl *acl;
 	GArray *stack;
 	GHashTable *parsed;
+	GPtrArray *parsed_order;
 	const struct fs_identity *includes_as;
 	const char *file;
 };
@@ -251,6 +254,7 @@ static bool acl_include(struct acl_parse *ctx, const char *from,
 		g_strdup(target) : g_build_filename(dir, target, NULL);
 	g_autofree char *shown = acl_shown(from);
 	guint rules_before = ctx->acl->rules->len;
+	guint parsed_before = ctx->parsed_order->len;
 	GError *local = NULL;
 
 	if (ctx->stack->len >= BRIDGE_ACL_MAX_DEPTH) {
@@ -268,8 +272,17 @@ static bool acl_include(struct acl_parse *ctx, const char *from,
 	}
 	if (g_error_matches(local, TW_ERROR, TW_ERROR_CONFIG) &&
 	    acl_user_controlled(path)) {
-		/* as qemu-bridge-helper: its errors are its owner's */
+		/* as qemu-bridge-helper: its errors are its owner's. What it
+		 * included goes with it, and counts as never read: a file
+		 * it named first is still read, rules and denies, where
+		 * another file includes it */
 		g_array_set_size(ctx->acl->rules, rules_before);
+		while (ctx->parsed_order->len > parsed_before) {
+			char *done = g_ptr_array_remove_index(ctx->parsed_order,
+							      ctx->parsed_order->len - 1);
+
+			g_hash_table_remove(ctx->parsed, done);
+		}
 		if (!ctx->acl->skipped)
 			ctx->acl->skipped = g_strdup_printf("%s:%u: include skipped: %s",
 							    shown, lineno,
@@ -474,6 +487,7 @@ static bool acl_parse_file(struct acl_parse *ctx, const char *path,
 			    BRIDGE_ACL_MAX_FILES);
 		return false;
 	}
+	g_ptr_array_add(ctx->parsed_order, key);
 	g_hash_table_add(ctx->parsed, g_steal_pointer(&key));
 	g_array_append_val(ctx->stack, id);
 	g_ptr_array_add(ctx->acl->files, g_steal_pointer(&shown));
@@ -512,8 +526,11 @@ struct bridge_acl *bridge_acl_load_as(const char *path,
 	g_autoptr(GHashTable) parsed = g_hash_table_new_full(g_str_hash,
 							     g_str_equal,
 							     g_free, NULL);
+	/* the keys of @parsed in the order read (it owns them) */
+	g_autoptr(GPtrArray) parsed_order = g_ptr_array_new();
 	struct acl_parse ctx = {
 		.acl = acl, .stack = stack, .parsed = parsed,
+		.parsed_order = parsed_order,
 		.includes_as = includes_as,
 	};
 

@@ -237,6 +237,32 @@ t_user_include_with_a_syntax_error_breaks_only_its_owner() {
 	expect_refused "alice.conf:2: unknown command"
 }
 
+t_user_include_that_fails_does_not_hide_a_file_bridge_conf_includes() {
+	# a user's include names root's deny list first, then has an error:
+	# its rules go with it, and the deny list is still read where
+	# bridge.conf includes it (it was skipped as read already: found by
+	# the bridge_conf fuzz target)
+	make_user tw-alice
+	make_user tw-bob
+	make_bridge twbr0
+	mkdir -p "$TMP/etc/users"
+	chmod 755 "$TMP/etc/users"
+	printf 'deny twbr0\n' >"$TMP/etc/deny.conf"
+	chmod 644 "$TMP/etc/deny.conf"
+	printf 'include %s\npermit everything\n' "$TMP/etc/deny.conf" >"$TMP/etc/users/alice.conf"
+	chown tw-alice: "$TMP/etc/users/alice.conf"
+	chmod 644 "$TMP/etc/users/alice.conf"
+	etc_acl "include users/alice.conf" "include deny.conf" "allow twbr0"
+	policy_broker
+	user_run_like_qemu tw-bob twbr0
+	expect_refused "deny\.conf:1: deny twbr0"
+	# the same in direct mode
+	RC=0
+	"$TW_RUN_LIKE_QEMU" "$TW_HELPER --config=$TMP/conf/tapwarden.conf --acl=$TMP/etc/bridge.conf" \
+		twbr0 >"$TMP/out" 2>"$TMP/err" || RC=$?
+	expect_refused "deny\.conf:1: deny twbr0"
+}
+
 t_include_names_reach_the_log_and_check_escaped() {
 	make_user tw-alice
 	make_bridge twbr0
