@@ -59,12 +59,18 @@ void helper_request_passed_on(const struct helper_request *req)
  */
 void helper_die(GError *error)
 {
-	/* one line, and nothing a terminal would interpret */
-	fputs("tapwarden: ", stderr);
+	/* one line, and nothing a terminal would interpret, in one write()
+	 * (stderr is unbuffered): helpers that fail side by side into one
+	 * log do not interleave their lines */
+	GString *line = g_string_new("tapwarden: ");
+
 	for (const char *c = error->message; *c; c++)
-		fputc((unsigned char)*c < ' ' || *c == 0x7f ? '?' : *c, stderr);
-	fputc('\n', stderr);
+		g_string_append_c(line, (unsigned char)*c < ' ' || *c == 0x7f ?
+				  '?' : *c);
+	g_string_append_c(line, '\n');
+	fwrite(line->str, 1, line->len, stderr);
 	fflush(stderr);
+	g_string_free(line, TRUE);
 	caller_stderr_wait_read(500);	/* libvirt: before the socket closes */
 	if (passed_on_fd >= 0)
 		shutdown(passed_on_fd, SHUT_RDWR);
