@@ -585,17 +585,21 @@ static bool attach_per_vlan_bridge(struct netlink *nl, const char *tap_name,
 	if (!uplink)
 		return false;
 
-	/* what already exists must be what tapwarden would have made */
+	/*
+	 * What already exists must be what tapwarden would have made. DEV.ID
+	 * is read first: a helper beside this one makes twvID before DEV.ID,
+	 * so a DEV.ID seen here has its bridge in the read that follows.
+	 */
+	dev = netlink_get_link(nl, dev_name, &local);
+	if (!dev && !g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND))
+		goto fail;
+	g_clear_error(&local);
 	brlink = netlink_get_link(nl, br_name, &local);
 	if (!brlink && !g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND))
 		goto fail;
 	g_clear_error(&local);
 	if (brlink && !check_vlan_bridge(brlink, port, &local))
 		goto fail;
-	dev = netlink_get_link(nl, dev_name, &local);
-	if (!dev && !g_error_matches(local, TW_ERROR, TW_ERROR_NOT_FOUND))
-		goto fail;
-	g_clear_error(&local);
 	if (dev && !check_vlan_device(dev, uplink, port,
 				      brlink ? rtnl_link_get_ifindex(brlink) : 0,
 				      &local))

@@ -75,12 +75,14 @@ lv_setup() {
 	chmod 700 "$LV_HOME/run"
 	# session mode reads $XDG_CONFIG_HOME/libvirt/qemu.conf
 	printf 'bridge_helper = "%s"\n' "$TW_HELPER" >"$LV_HOME/.config/libvirt/qemu.conf"
+	# libvirtd's warnings and errors, shown when a test fails (lv_show_logs)
+	printf 'log_outputs = "3:file:%s/libvirtd.log"\n' "$LV_HOME" >"$LV_HOME/.config/libvirt/libvirtd.conf"
 	chown -R "$LV_USER:" "$LV_HOME"
 	# the user's processes are stopped before lib.sh's clean-up runs
 	# shellcheck disable=SC2119  # no arguments: it reads the trap
 	prev=$(lv_exit_trap)
 	# shellcheck disable=SC2064,SC2154  # the previous trap, expanded now
-	trap "lv_rc=\$?; lv_shutdown || lv_rc=1; (exit \$lv_rc); $prev" EXIT
+	trap "lv_rc=\$?; [ \$lv_rc = 0 ] || lv_show_logs; lv_shutdown || lv_rc=1; (exit \$lv_rc); $prev" EXIT
 
 	# the default socket path, in this test's mount namespace only
 	mount -t tmpfs -o mode=755 tmpfs /run
@@ -133,6 +135,17 @@ lv_wait_guest() {
 		sleep 0.2
 	done
 	fail "no /$pattern/ from the guest in $LV_TIMEOUT s: $(tr '\n' ' ' <"$LV_RUN/out.log")"
+}
+
+# lv_show_logs() - the tail of libvirtd's log and of each domain's QEMU log,
+# on stderr (a failed test shows what libvirt saw)
+lv_show_logs() {
+	local f
+	for f in "$LV_HOME/libvirtd.log" "$LV_HOME"/.cache/libvirt/qemu/log/*.log; do
+		[ -s "$f" ] || continue
+		echo "--- tail of ${f#"$LV_HOME"/}:" >&2
+		tail -n 15 "$f" >&2
+	done
 }
 
 # lv_shutdown() - destroy the user's domains, stop its libvirtd and
@@ -230,6 +243,10 @@ t_libvirt_guest_keeps_its_network_when_session_libvirtd_stops() {
 	# the next virsh starts libvirtd again, which finds the guest running
 	lv_virsh domstate "$LV_DOM" >"$TMP/state"
 	expect_in "$TMP/state" '^running'
+	# a monitor command waits for libvirtd's reconnection to QEMU (a job):
+	# a destroy during it makes the reconnection fail and the destroy with it
+	lv_virsh qemu-monitor-command "$LV_DOM" '{"execute":"query-status"}' >"$TMP/status"
+	expect_in "$TMP/status" '"status": ?"running"'
 	lv_virsh destroy "$LV_DOM" >/dev/null
 	bg_wait_taps_gone "$LV_BR" || fail "after virsh destroy: tap(s) left: $bg_left $bg_attached"
 }

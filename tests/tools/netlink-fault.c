@@ -17,6 +17,9 @@
  * so that a test knows whether call N happened at all.
  * TW_NETLINK_FAULT_PROTOCOL=netfilter counts NETLINK_NETFILTER sockets
  * (libnftables' transactions) instead of NETLINK_ROUTE.
+ * TW_NETLINK_DELAY_GETLINK=NAME:MS holds every RTM_GETLINK request for
+ * the link called NAME for MS milliseconds before it goes out (it is not
+ * failed), so that a test can let another process act between two reads.
  * Other sockets and other processes' calls are left alone.
  *
  * The processes it runs in confine themselves (policy/confine.c), so it
@@ -34,7 +37,9 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 enum fault_op { FAULT_SEND, FAULT_RECV };
@@ -105,6 +110,13 @@ static bool is_target_netlink(int fd)
 	       atomic_load(&netlink_protocol[fd]) == target + 1;
 }
 
+/* fd_is_route_netlink() - is @fd a NETLINK_ROUTE socket */
+static bool fd_is_route_netlink(int fd)
+{
+	return fd >= 0 && fd < MAX_FDS &&
+	       atomic_load(&netlink_protocol[fd]) == NETLINK_ROUTE + 1;
+}
+
 /* log_fault() - one line to $TW_NETLINK_FAULT_LOG (opened at load) */
 static void log_fault(const char *op, unsigned long n)
 {
@@ -144,12 +156,60 @@ out:
 	return fail;
 }
 
+/* getlink_name() - the IFLA_IFNAME of an RTM_GETLINK request in @buf, or
+ * NULL */
+static const char *getlink_name(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct rtattr *rta;
+	size_t left;
+
+	if (len < NLMSG_LENGTH(sizeof(struct ifinfomsg)) ||
+	    nlh->nlmsg_len > len || nlh->nlmsg_type != RTM_GETLINK)
+		return NULL;
+	rta = (const struct rtattr *)((const char *)NLMSG_DATA(nlh) +
+				      NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	left = nlh->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	for (; RTA_OK(rta, left); rta = RTA_NEXT(rta, left))
+		if (rta->rta_type == IFLA_IFNAME &&
+		    memchr(RTA_DATA(rta), '\0', RTA_PAYLOAD(rta)))
+			return RTA_DATA(rta);
+	return NULL;
+}
+
+/* maybe_delay() - hold a request $TW_NETLINK_DELAY_GETLINK names; spins on
+ * clock_gettime() (the vDSO: no system call a confined process may lack) */
+static void maybe_delay(int fd, const void *buf, size_t len)
+{
+	const char *spec = getenv("TW_NETLINK_DELAY_GETLINK");
+	const char *colon, *name;
+	struct timespec start, now;
+	long ms;
+	int saved = errno;
+
+	if (!spec || !(colon = strchr(spec, ':')) || !buf ||
+	    !fd_is_route_netlink(fd) || !(name = getlink_name(buf, len)) ||
+	    strlen(name) != (size_t)(colon - spec) ||
+	    strncmp(name, spec, (size_t)(colon - spec)))
+		goto out;
+	ms = strtol(colon + 1, NULL, 10);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((now.tv_sec - start.tv_sec) * 1000 +
+	       (now.tv_nsec - start.tv_nsec) / 1000000 < ms);
+out:
+	errno = saved;
+}
+
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	static ssize_t (*next)(int, const struct msghdr *, int);
 
 	if (!next)
 		next = dlsym(RTLD_NEXT, "sendmsg");
+	if (msg && msg->msg_iovlen >= 1)
+		maybe_delay(fd, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len);
 	if (should_fail(FAULT_SEND, fd)) {
 		errno = ENOBUFS;
 		return -1;
@@ -165,6 +225,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 
 	if (!next)
 		next = dlsym(RTLD_NEXT, "sendto");
+	maybe_delay(fd, buf, len);
 	if (should_fail(FAULT_SEND, fd)) {
 		errno = ENOBUFS;
 		return -1;

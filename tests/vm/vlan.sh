@@ -263,6 +263,25 @@ t_per_vlan_helpers_at_the_same_time_share_one_bridge_and_vlan_device() {
 		fail "twv100 lacks its alias"
 }
 
+# A helper that reads twv100 (absent) and then twup0.100 while another
+# makes both between the two reads (the netlink fault library holds its
+# read of twup0.100) joins them: what it saw is the other's work, not an
+# administrator's device.
+t_per_vlan_helper_reading_while_another_makes_the_bridge_joins_it() {
+	make_trunk
+	write_networks "vlan-uplink = twup0"
+	"$TW_RUN_LIKE_QEMU" "env LD_PRELOAD=$TW_NETLINK_FAULT_LIB TW_NETLINK_DELAY_GETLINK=twup0.100:3000 $(helper_cmd)" \
+		office -- sleep 1 >"$TMP/out.slow" 2>"$TMP/err.slow" &
+	local slow=$!
+	sleep 1
+	run_like_qemu office -- true
+	[ "$RC" = 0 ] || fail "the quick helper failed: $(cat "$TMP/err")"
+	wait "$slow" || fail "the helper held between its reads failed: $(cat "$TMP/err.slow")"
+	[ ! -s "$TMP/err.slow" ] || fail "the held helper wrote: $(head -c 2000 "$TMP/err.slow")"
+	[ "$(ip -o link show | grep -c ': twv')" = 1 ] ||
+		fail "not one per-VLAN bridge: $(ip -o link show | grep ': twv')"
+}
+
 t_per_vlan_bridge_of_another_uplink_is_not_taken_over() {
 	make_trunk
 	ip link add twup1 type veth peer name twfar1
