@@ -22,16 +22,13 @@
 #include <errno.h>
 #include <string.h>
 #include <net/if.h>
-#include <sys/random.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link/bridge.h>
 
 #include "error.h"
 #include "link_ipv6.h"
-
-/* First octet of every tap's MAC: locally administered, sorts last */
-#define TAP_MAC_FIRST_OCTET 0xfe
+#include "tap.h"
 
 /**
  * bridge_lookup() - find a bridge by name
@@ -180,29 +177,6 @@ static bool join_refused(struct netlink *nl, const char *tap_name,
 	return false;
 }
 
-/**
- * tap_random_mac() - a MAC address for a new tap
- * @mac:	set to a random unicast, locally administered address whose
- *		first octet is TAP_MAC_FIRST_OCTET
- * @error:	set when the kernel gives no random bytes
- *
- * What the kernel gives a tap is random too (eth_hw_addr_random()); this
- * one is chosen here so that no request has to read the tap's first.
- *
- * Return: true on success.
- */
-static bool tap_random_mac(unsigned char mac[6], GError **error)
-{
-	if (getrandom(mac, 6, 0) != 6) {
-		int err = errno;
-
-		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
-			    "cannot choose a MAC address: %s", g_strerror(err));
-		return false;
-	}
-	mac[0] = TAP_MAC_FIRST_OCTET;
-	return true;
-}
 
 /**
  * tap_join_bridge() - configure a new tap and make it a bridge port

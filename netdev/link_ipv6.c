@@ -18,12 +18,11 @@
 #include "link_ipv6.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <linux/if_link.h>
 #include <netlink/route/link/inet6.h>
 
 #include "error.h"
+#include "link_ipv6_sysctl.h"
 
 /**
  * link_disable_ipv6() - switch IPv6 off on a link that is still down
@@ -36,24 +35,12 @@
  */
 bool link_disable_ipv6(struct netlink *nl, const char *name, GError **error)
 {
-	g_autofree char *path = g_strdup_printf("/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-						name);
 	g_autoptr(rtnl_link) orig = NULL;
 	g_autoptr(rtnl_link) changes = NULL;
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err;
+	int err = link_ipv6_sysctl_off(name);
 
-	if (fd < 0 && errno == ENOENT)
-		return true;	/* no IPv6 in this kernel */
-	if (fd >= 0) {
-		bool ok = write(fd, "1", 1) == 1;
-
-		err = errno;
-		close(fd);
-		if (ok)
-			return true;
-	} else {
-		err = errno;
-	}
+	if (!err)
+		return true;
 	if (err != EROFS && err != EACCES && err != EPERM) {
 		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
 			    "cannot switch IPv6 off on %s: %s", name,

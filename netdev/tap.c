@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <linux/if_tun.h>
 
 #include "error.h"
@@ -129,4 +130,28 @@ void tap_close(struct tap *tap)
 	if (tap->fd >= 0)
 		close(tap->fd);
 	tap->fd = -1;
+}
+
+/**
+ * tap_random_mac() - a MAC address for a new tap
+ * @mac:	set to a random unicast, locally administered address whose
+ *		first octet is TAP_MAC_FIRST_OCTET
+ * @error:	set when the kernel gives no random bytes
+ *
+ * What the kernel gives a tap is random too (eth_hw_addr_random()); this
+ * one is chosen here so that no request has to read the tap's first.
+ *
+ * Return: true on success.
+ */
+bool tap_random_mac(unsigned char mac[6], GError **error)
+{
+	if (getrandom(mac, 6, 0) != 6) {
+		int err = errno;
+
+		g_set_error(error, TW_ERROR, TW_ERROR_KERNEL,
+			    "cannot choose a MAC address: %s", g_strerror(err));
+		return false;
+	}
+	mac[0] = TAP_MAC_FIRST_OCTET;
+	return true;
 }

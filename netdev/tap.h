@@ -13,6 +13,8 @@
 /* Name pattern of every tap tapwarden creates; the kernel picks %d */
 #define TAP_NAME_PATTERN "tw%d"
 #define TAP_NAME_PREFIX "tw"
+/* First octet of every tap's MAC: locally administered, sorts last */
+#define TAP_MAC_FIRST_OCTET 0xfe
 
 /**
  * struct tap - a tap device held open by this process
@@ -32,5 +34,6 @@ bool tap_create_named(bool want_vnet_hdr, const char *name, struct tap *tap,
 bool tap_set_owner(const struct tap *tap, uid_t uid, gid_t gid,
 		   GError **error);
 void tap_close(struct tap *tap);
+bool tap_random_mac(unsigned char mac[6], GError **error);
 
 #endif

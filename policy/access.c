@@ -140,7 +140,7 @@ static bool account_id(const char *entry, bool is_group, guint32 *id)
 bool access_network_allows(const struct network *net, const struct caller *c,
 			   char **why)
 {
-	g_autofree char *user = caller_user_name(c->uid);
+	g_autofree char *user = NULL;	/* named only in what is said */
 	guint32 id;
 
 	if (c->uid == 0) {
@@ -156,11 +156,13 @@ bool access_network_allows(const struct network *net, const struct caller *c,
 	}
 	for (char **g = net->allow_groups; g && *g; g++) {
 		if (account_id(*g, true, &id) && caller_in_group(c, id)) {
+			user = caller_user_name(c->uid);
 			*why = g_strdup_printf("network %s: allow-groups names %s, a group of %s",
 					       net->name, *g, user);
 			return true;
 		}
 	}
+	user = caller_user_name(c->uid);
 	if (!net->allow_users && !net->allow_groups)
 		*why = g_strdup_printf("user %s may not use network %s: it has no allow-users or allow-groups, so only root may",
 				       user, net->name);

@@ -199,7 +199,7 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 {
 	struct policy_query q = policy_query_for(b, c);
 	g_autofree char *rule = NULL;
-	g_autofree char *user = caller_user_name(c->uid);
+	g_autofree char *user = NULL;
 	struct placement place = { 0 };
 	struct tap tap = { .fd = -1 };
 	struct broker_msg reply;
@@ -246,6 +246,8 @@ static bool serve_tap(struct broker *b, int sock, const struct broker_msg *req,
 		broker_leases_add(b->leases, &lease, holder_fd);
 	else if (holder_fd >= 0)
 		close(holder_fd);
+	/* the name only now: the tap is on its way while it is looked up */
+	user = caller_user_name(c->uid);
 	g_message("granted %s on bridge %s to user %s (uid %u) pid %d for %s: %s",
 		  tap.name, lease.bridge, user, (unsigned int)c->uid,
 		  (int)holder, place.network, rule);
@@ -609,13 +611,15 @@ static void close_from_client(int fd, void *data)
  * broker_serve() - read one request from @sock and answer it
  * @b:		broker
  * @sock:	an accepted connection; the caller closes it afterwards
+ * @account:	the account its peer counts as (peer_account_uid() of its
+ *		SO_PEERCRED uid, asked when it was accepted)
  *
  * A single answer (a tap, a check, an error) is sent before it returns;
  * a list is returned to be sent as the reader takes it.
  *
  * Return: the list answer still to send (broker_answer_pump()), or NULL.
  */
-struct broker_answer *broker_serve(struct broker *b, int sock)
+struct broker_answer *broker_serve(struct broker *b, int sock, uid_t account)
 {
 	struct broker_answer *list = NULL;
 	struct broker_msg req;
@@ -625,9 +629,9 @@ struct broker_answer *broker_serve(struct broker *b, int sock)
 	bool ok = false;
 
 	broker_msg_init(&req, 0);
-	if (!peer_identity(sock, &c, &pidfd, &error) ||
-	    !peer_account_attribute(&c, &error))	/* subordinate uids */
+	if (!peer_identity(sock, &c, &pidfd, &error))
 		goto out;
+	peer_account_attribute(&c, account);	/* subordinate uids */
 	/* what the client passes is closed without waiting on it */
 	broker_socket_set_closer(close_from_client, &c.uid);
 	if (!broker_recv(sock, &req, &passed, &error)) {

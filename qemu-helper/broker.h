@@ -32,6 +32,6 @@ struct broker {
 };
 
 bool broker_load_config(struct broker *b, GError **error);
-struct broker_answer *broker_serve(struct broker *b, int sock);
+struct broker_answer *broker_serve(struct broker *b, int sock, uid_t account);
 
 #endif

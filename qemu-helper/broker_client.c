@@ -26,6 +26,9 @@
  * @qemu_sock:	QEMU's socket, passed along for the lease
  * @inbound:	--inbound in bits/s, 0 for none (the broker checks it)
  * @outbound:	--outbound in bits/s, 0 for none
+ * @while_waiting: called once the request is sent, before the answer is
+ *		read (the helper confines itself while the broker works), or
+ *		NULL
  * @tap:	filled in on success; the caller owns its fd
  * @error:	set on failure; TW_ERROR_NOT_FOUND when no broker listens
  *
@@ -33,7 +36,8 @@
  */
 bool broker_request_tap(const char *path, const char *name, bool use_vnet,
 			int qemu_sock, uint64_t inbound, uint64_t outbound,
-			struct tap *tap, GError **error)
+			void (*while_waiting)(void), struct tap *tap,
+			GError **error)
 {
 	struct broker_msg msg;
 	struct ifreq ifr = { 0 };
@@ -56,8 +60,10 @@ bool broker_request_tap(const char *path, const char *name, bool use_vnet,
 		broker_msg_set_u64(&msg, BA_INBOUND, inbound);
 	if (outbound)
 		broker_msg_set_u64(&msg, BA_OUTBOUND, outbound);
-	ok = broker_send(sock, &msg, qemu_sock, error) &&
-	     broker_recv(sock, &msg, &fd, error);
+	ok = broker_send(sock, &msg, qemu_sock, error);
+	if (ok && while_waiting)
+		while_waiting();
+	ok = ok && broker_recv(sock, &msg, &fd, error);
 	close(sock);
 	if (!ok) {
 		g_prefix_error(error, "tapwardend at %s: ", path);

@@ -13,6 +13,7 @@
 
 bool broker_request_tap(const char *path, const char *name, bool use_vnet,
 			int qemu_sock, uint64_t inbound, uint64_t outbound,
-			struct tap *tap, GError **error);
+			void (*while_waiting)(void), struct tap *tap,
+			GError **error);
 
 #endif

@@ -12,14 +12,16 @@
  * network `user' or a mode=user network: the stage module
  * tapwarden-helper-usermode.so, no privilege needed); tapwardend when its
  * socket answers (broker_client.c: this program relays and needs no
- * privilege); else, when this process holds CAP_NET_ADMIN, direct mode (the
- * stage module tapwarden-helper-direct.so).
+ * privilege); else, when this process holds CAP_NET_ADMIN, direct mode:
+ * a tap on a plain bridge here (helper_direct_plain.c, libmnl), anything
+ * more (VLANs, rates, max-per-user, every refusal) by the stage module
+ * tapwarden-helper-direct.so.
  * --config and --acl name policy files for this process, so they mean
  * direct mode: a broker's policy is its own. --inbound and --outbound
  * (rates below the network's) are checked here for their syntax, and
  * against the network by whoever serves.
  *
- * This program links neither libnl-route, nor libnftables, nor libslirp:
+ * This program links neither libnl, nor libnftables, nor libslirp:
  * the stage modules do, and are loaded only for their paths
  * (helper_run_stage()). Whoever holds the tap confines itself
  * (confine_helper(): no capability, no file, its allow-list) and sends it
@@ -31,6 +33,7 @@
 #include "broker_socket.h"
 #include "capability.h"
 #include "error.h"
+#include "helper_direct_plain.h"
 #include "helper_request.h"
 #include "user_network.h"
 
@@ -51,8 +54,8 @@ static bool serve_through_broker(const struct helper_request *req,
 
 	helper_request_passed_on(req);
 	if (broker_request_tap(path, req->args.bridge, req->args.use_vnet,
-			       req->args.fd, req->inbound, req->outbound, tap,
-			       absent))
+			       req->args.fd, req->inbound, req->outbound,
+			       helper_confine, tap, absent))
 		return true;
 	return g_error_matches(*absent, TW_ERROR, TW_ERROR_NOT_FOUND) &&
 	       !req->args.socket;
@@ -104,5 +107,6 @@ int main(int argc, char *argv[])
 		helper_die(error);
 	}
 	g_clear_error(&broker_absent);
+	helper_direct_plain(&req);	/* returns when the stage must serve */
 	helper_run_stage(HELPER_STAGE_DIRECT, &req);
 }

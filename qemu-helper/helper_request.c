@@ -43,6 +43,8 @@
 
 /* QEMU's socket, once passed on to the broker; -1 otherwise */
 static int passed_on_fd = -1;
+/* confine_helper() was done (helper_confine()) */
+static bool confined;
 
 /**
  * helper_request_passed_on() - QEMU's socket is about to go to the broker
@@ -247,6 +249,25 @@ void helper_run_stage(const char *module, struct helper_request *req)
 }
 
 /**
+ * helper_confine() - confine this process (confine_helper()), once; dies
+ * on failure
+ *
+ * The broker path calls it as soon as its request is sent, so that the
+ * confinement is done while the broker makes the tap; the others when they
+ * hold the tap (helper_send_tap()).
+ */
+void helper_confine(void)
+{
+	GError *error = NULL;
+
+	if (confined)
+		return;
+	if (!confine_helper(&error))
+		helper_die(error);
+	confined = true;
+}
+
+/**
  * helper_send_tap() - confine this process, send the tap to QEMU, exit 0
  * @req:	the request
  * @tap:	the tap to send; closed here
@@ -255,9 +276,9 @@ void helper_send_tap(struct helper_request *req, struct tap *tap)
 {
 	GError *error = NULL;
 
-	passed_on_fd = -1;	/* confined, it may only send (and it has it) */
-	if (!confine_helper(&error) ||
-	    !caller_socket_send_fd(req->args.fd, tap->fd, &error))
+	passed_on_fd = -1;	/* the tap came: the broker let go of it */
+	helper_confine();
+	if (!caller_socket_send_fd(req->args.fd, tap->fd, &error))
 		helper_die(error);
 	tap_close(tap);
 	helper_args_clear(&req->args);

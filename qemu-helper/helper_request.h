@@ -40,6 +40,7 @@ void helper_request_read(int argc, char *argv[], struct helper_request *req);
 struct user_options helper_user_options(const struct helper_request *req);
 G_NORETURN void helper_run_stage(const char *module,
 				 struct helper_request *req);
+void helper_confine(void);
 G_NORETURN void helper_send_tap(struct helper_request *req, struct tap *tap);
 
 /* the stage modules tapwarden-helper loads (from its own directory) */

@@ -70,30 +70,26 @@ bool peer_account_uid(uid_t uid, uid_t *account, GError **error)
  * peer_account_attribute() - make @c the account it counts as
  * @c:		a caller from peer_identity(); its uid, gid and groups are
  *		changed when it is a subordinate uid of a user
- * @error:	set on failure (the caller is then refused)
+ * @account:	what peer_account_uid() said of its uid (the broker asks
+ *		once per connection, when it accepts it)
  *
  * The owner's rights, never more than the caller holds: the uid is the
  * owner's, the groups are the caller's that the owner has too (none when
  * the owner cannot be looked up), the primary group the owner's when the
  * caller holds it, else the caller's own when the owner has it, else the
  * overflow group.
- *
- * Return: true on success.
  */
-bool peer_account_attribute(struct caller *c, GError **error)
+void peer_account_attribute(struct caller *c, uid_t account)
 {
 	g_autofree gid_t *owner_groups = NULL;
 	struct account owner = { .gid = (gid_t)-1 };
 	struct caller owners;
 	size_t n = 0, kept = 0;
 	gid_t gid = OVERFLOW_GID;
-	uid_t account;
 
 	c->peer_uid = c->uid;
-	if (!peer_account_uid(c->uid, &account, error))
-		return false;
 	if (account == c->uid)
-		return true;
+		return;
 	if (accounts_user_by_uid(account, &owner))
 		owner_groups = accounts_user_groups(&owner, &n);
 	owners = (struct caller){ .gid = owner.gid, .groups = owner_groups,
@@ -108,5 +104,4 @@ bool peer_account_attribute(struct caller *c, GError **error)
 	c->ngroups = kept;
 	c->gid = gid;
 	c->uid = account;
-	return true;
 }

@@ -13,6 +13,6 @@
 #include "access.h"
 
 bool peer_account_uid(uid_t uid, uid_t *account, GError **error);
-bool peer_account_attribute(struct caller *c, GError **error);
+void peer_account_attribute(struct caller *c, uid_t account);
 
 #endif

@@ -279,7 +279,7 @@ static gboolean on_client_ready(int fd, GIOCondition cond, gpointer data)
 	struct client *cl = data;
 
 	cl->io_id = 0;
-	cl->answer = broker_serve(&cl->d->broker, fd);
+	cl->answer = broker_serve(&cl->d->broker, fd, cl->uid);
 	if (!cl->answer || !answer_pump(cl)) {
 		client_free(cl);
 		return G_SOURCE_REMOVE;

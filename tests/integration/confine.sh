@@ -199,6 +199,33 @@ t_confine_helper_broker_sends_from_confinement() {
 	expect_in "$TMP/out" '^helper_status=0$'
 }
 
+# Through the broker the helper confines itself as soon as its request is
+# sent, while the broker makes the tap (the two overlap on two CPUs): with
+# the broker stopped, the waiting helper is confined already; the tap comes
+# once the broker goes on.
+t_confine_helper_is_confined_while_the_broker_works() {
+	local p waiting=
+	broker_setup twcf6
+	start_broker
+	kill -STOP "$BROKER_PID"
+	as_user twcf6 "$TW_RUN_LIKE_QEMU" "$TW_HELPER" net0 >"$TMP/out" 2>"$TMP/err" &
+	local runner=$!
+	for _ in $(seq 100); do
+		for p in $(pgrep -x tapwarden-helpe); do
+			[ "$(status_field "/proc/$p/status" Seccomp 2>/dev/null)" = 2 ] && waiting=$p
+		done
+		[ -n "$waiting" ] && break
+		sleep 0.05
+	done
+	[ -n "$waiting" ] || { kill -CONT "$BROKER_PID"; fail "no confined helper waits for the stopped broker: $(pgrep -a -x tapwarden-helpe)"; }
+	expect_confined "/proc/$waiting/status" "$NO_CAPS" "helper (waiting for the broker)"
+	kill -CONT "$BROKER_PID"
+	RC=0
+	wait "$runner" || RC=$?
+	[ "$RC" = 0 ] || fail "run-like-qemu exit $RC: $(cat "$TMP/out" "$TMP/err")"
+	expect_in "$TMP/out" '^helper_status=0$'
+}
+
 # User mode: the helper, the engine and the keeper are all confined; the
 # engine keeps running confined after the hand-over.
 t_confine_user_mode_processes() {
