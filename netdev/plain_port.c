@@ -37,6 +37,8 @@
 
 /* how long the kernel may take to answer (as netlink.c's requests) */
 #define PLAIN_PORT_REPLY_TIMEOUT_S 5
+/* room for the largest request here: names, the alias, a MAC, four u32 */
+#define PLAIN_PORT_REQUEST_SIZE 1024
 
 /**
  * struct link_seen - what a RTM_NEWLINK answer said of a link
@@ -200,7 +202,7 @@ static int on_ifb(const struct nlmsghdr *nlh, void *data)
 
 /**
  * link_request() - start a RTM_*LINK request in @buf
- * @buf:	at least MNL_SOCKET_BUFFER_SIZE bytes
+ * @buf:	PLAIN_PORT_REQUEST_SIZE bytes, zeroed
  * @type:	RTM_GETLINK or RTM_SETLINK
  * @flags:	NLM_F_* beside NLM_F_REQUEST
  *
@@ -231,7 +233,7 @@ static struct nlmsghdr *link_request(char *buf, uint16_t type, uint16_t flags)
 static bool read_bridge(struct mnl_socket *nl, const char *name,
 			struct link_seen *br)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[PLAIN_PORT_REQUEST_SIZE] = { 0 };	/* no byte sent unset */
 	/* NLM_F_ACK: the answer is one message, then the ACK ends it */
 	struct nlmsghdr *nlh = link_request(buf, RTM_GETLINK, NLM_F_ACK);
 
@@ -259,7 +261,7 @@ static bool read_bridge(struct mnl_socket *nl, const char *name,
  */
 static bool ifb_present(struct mnl_socket *nl, bool *present)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[PLAIN_PORT_REQUEST_SIZE] = { 0 };	/* no byte sent unset */
 	struct nlmsghdr *nlh;
 	struct ifb_search search = { 0 };
 	struct nlattr *info;
@@ -287,7 +289,7 @@ static bool ifb_present(struct mnl_socket *nl, bool *present)
 static bool join_bridge(struct mnl_socket *nl, const char *tap_name,
 			const struct link_seen *br, const char *alias)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[PLAIN_PORT_REQUEST_SIZE] = { 0 };	/* no byte sent unset */
 	struct nlmsghdr *nlh = link_request(buf, RTM_SETLINK, NLM_F_ACK);
 	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	unsigned char mac[6];
